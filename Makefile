@@ -1,0 +1,41 @@
+# make run: set everything up on SQLite and start the app. make test: set up and run the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app distribusi
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-fast bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+instance/secret_key:
+	mkdir -p instance
+	$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
+	chmod 600 $@
+
+run: install instance/secret_key
+	SECRET_KEY=$$(cat instance/secret_key) $(FLASK) db upgrade
+	SECRET_KEY=$$(cat instance/secret_key) $(FLASK) demo-data
+	@echo "Distribusi berjalan di http://$(HOST):$(PORT)  (hentikan dengan Ctrl+C)"
+	SECRET_KEY=$$(cat instance/secret_key) PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
+		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/import_documents.py
+	$(BIN)/python bench/pack_recap.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

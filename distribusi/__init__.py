@@ -1,0 +1,78 @@
+"""Distribusi: finished identity documents from the Dukcapil office to citizens through a courier partner."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | type | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints in flow order, errors, commands."""
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def configure(app: Flask, config: dict[str, Any] | type | None) -> None:
+    from distribusi.config import Config
+
+    app.config.from_object(Config)
+    if isinstance(config, type):
+        app.config.from_object(config)
+    elif config:
+        app.config.from_mapping(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "distribusi.db")
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY belum diatur: set variabel lingkungan SECRET_KEY (lihat README).")
+
+
+def register_extensions(app: Flask) -> None:
+    from distribusi.database import configure_engine
+    from distribusi.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    configure_engine(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from distribusi import all_models  # noqa: F401  (so migrations and create_all see every table)
+    from distribusi.api import bp as api_bp
+    from distribusi.auth import bp as auth_bp
+    from distribusi.extensions import csrf
+    from distribusi.web import bp as web_bp
+
+    app.register_blueprint(web_bp)
+    app.register_blueprint(auth_bp)
+    csrf.exempt(api_bp)  # bearer tokens; session callers are checked for the CSRF header in api.access
+    app.register_blueprint(api_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from distribusi.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from distribusi.cli import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from distribusi.auth.permissions import can
+    from distribusi.workflow import label
+
+    app.jinja_env.globals.update(can=can, state_label=label)

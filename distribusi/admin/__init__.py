@@ -1,0 +1,1 @@
+"""Office IT: users, courier partners and office settings."""

@@ -1,0 +1,114 @@
+"""Schemas of users, courier partners and office settings."""
+import re
+
+from marshmallow import ValidationError, fields, validate, validates
+
+from distribusi.auth.models import Role
+from distribusi.intake.models import DEFAULT_DOC_TYPES
+from distribusi.schemas import BaseSchema, text
+
+NIP = validate.Regexp(r"^\d{18}$", error="NIP harus 18 digit angka.")
+
+
+class PartnerIn(BaseSchema):
+    name = text(200)
+    contract_number = text(100)
+    contact = text(200, required=False, load_default=None, allow_none=True)
+
+
+class PartnerOut(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    contract_number = fields.String()
+    contact = fields.String(allow_none=True)
+    active = fields.Boolean()
+
+
+class UserIn(BaseSchema):
+    username = fields.String(required=True, validate=validate.Regexp(
+        r"^[a-zA-Z0-9._-]{3,64}$", error="Nama pengguna 3–64 karakter: huruf, angka, titik, garis bawah atau minus."))
+    password = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    full_name = text(200)
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    courier_partner_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    nip = fields.String(load_default=None, allow_none=True, validate=NIP)
+
+
+class UserUpdateIn(BaseSchema):
+    full_name = text(200, required=False)
+    active = fields.Boolean()
+    password = fields.String(validate=validate.Length(min=10, max=200))
+    nip = fields.String(allow_none=True, validate=NIP)
+
+
+class UserOut(BaseSchema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    role = fields.Function(lambda u: u.role.value)
+    courier_partner_id = fields.Integer(allow_none=True)
+    nip = fields.String(allow_none=True)
+    active = fields.Boolean()
+
+
+class LetterheadIn(BaseSchema):
+    government = text(200)
+    agency = text(200)
+    address = text(300)
+    phone = text(50, required=False)
+    email = fields.Email(validate=validate.Length(max=200))
+    website = text(200, required=False)
+
+
+class OfficialIn(BaseSchema):
+    name = text(200)
+    nip = fields.String(required=True, validate=NIP)
+    rank = text(100, required=False)
+    position = text(200, required=False)
+
+
+class OfficialsIn(BaseSchema):
+    head = fields.Nested(OfficialIn)
+    secretary = fields.Nested(OfficialIn)
+    kasubbag = fields.Nested(OfficialIn)
+
+
+class DeliveryPolicyIn(BaseSchema):
+    allow_family = fields.Boolean(load_default=True)
+    allow_other = fields.Boolean(load_default=False)
+
+
+class OfficeSettingsIn(BaseSchema):
+    """The office's letterhead, officials, letter-number format, QR base URL and delivery policy."""
+
+    name = text(200, required=False)
+    letterhead = fields.Nested(LetterheadIn)
+    officials = fields.Nested(OfficialsIn)
+    letter_number_format = fields.String(validate=validate.Length(min=6, max=100))
+    public_base_url = fields.URL(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=200))
+    delivery_policy = fields.Nested(DeliveryPolicyIn)
+    doc_types = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z0-9_]{2,32}$")),
+                            validate=validate.Length(min=1, max=30))
+    timezone = fields.String(validate=validate.OneOf(["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]))
+
+    @validates("letter_number_format")
+    def _format(self, value: str, **_kwargs) -> None:
+        if "{seq" not in value:
+            raise ValidationError("Format nomor surat harus memuat {seq}.")
+        unknown = set(re.findall(r"\{(\w+)", value)) - {"seq", "year", "month", "roman_month"}
+        if unknown:
+            raise ValidationError("Penanda tidak dikenal: " + ", ".join(sorted(unknown)) + ". Gunakan {seq}, {year}, {month}, {roman_month}.")
+
+
+class OfficeOut(BaseSchema):
+    code = fields.String()
+    name = fields.String()
+    settings = fields.Dict()
+
+
+DEFAULT_SETTINGS = {
+    "letter_number_format": "470/JASA-DUKCAPIL/{seq}/{year}",
+    "delivery_policy": {"allow_family": True, "allow_other": False},
+    "doc_types": list(DEFAULT_DOC_TYPES),
+    "timezone": "Asia/Jakarta",
+}

@@ -1,0 +1,6 @@
+"""Imports every model module so that the metadata knows every table."""
+from distribusi.auth.models import ApiToken, User  # noqa: F401
+from distribusi.custody import ChainHead, CustodyEvent  # noqa: F401
+from distribusi.intake.models import Document  # noqa: F401
+from distribusi.models import Counter, CourierPartner, Office  # noqa: F401
+from distribusi.recap.models import Parcel, Recap  # noqa: F401

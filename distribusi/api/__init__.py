@@ -1,0 +1,6 @@
+"""The JSON API at /api/v1, over the same services as the pages."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from distribusi.api import admin, auth, documents, meta, recaps  # noqa: E402,F401  (routes register on import)

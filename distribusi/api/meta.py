@@ -1,0 +1,11 @@
+"""The OpenAPI document of the API."""
+from flask import current_app
+
+from distribusi.api import bp
+from distribusi.api.access import api_route
+from distribusi.api.openapi import build_spec
+
+
+@api_route(bp, "/openapi.json", summary="Dokumen OpenAPI")
+def openapi_document():
+    return build_spec(current_app)

@@ -1,0 +1,40 @@
+"""Recaps: build from documents, read, submit."""
+from distribusi.api import bp
+from distribusi.api.access import api_route, current_user, load_body
+from distribusi.errors import ApiError
+from distribusi.extensions import db
+from distribusi.recap import services
+from distribusi.recap.models import Recap
+from distribusi.recap.schemas import RecapIn, RecapOut
+from distribusi.auth.permissions import same_office
+
+
+def recap_in_office(recap_id: int) -> Recap:
+    """The recap with parcels and documents loaded, if it is the user's office's; 404 otherwise."""
+    recap = services.load_recap(recap_id)
+    if not same_office(current_user(), recap):
+        raise ApiError(404, "Rekapan tidak ditemukan.")
+    return recap
+
+
+@api_route(bp, "/recaps", methods=("POST",), verb="create_recaps", summary="Buat rekapan dari dokumen terdaftar",
+           body=RecapIn, response=RecapOut, status=201)
+def create_recap():
+    data = load_body(RecapIn())
+    recap = services.create_recap(current_user(), data["document_ids"])
+    db.session.commit()
+    return RecapOut().dump(recap_in_office(recap.id)), 201
+
+
+@api_route(bp, "/recaps/<int:recap_id>", verb="view_recaps", summary="Rekapan dengan kirimannya", response=RecapOut)
+def get_recap(recap_id: int):
+    return RecapOut().dump(recap_in_office(recap_id))
+
+
+@api_route(bp, "/recaps/<int:recap_id>/submit", methods=("POST",), verb="submit_recaps",
+           summary="Ajukan rekapan ke Kasubbag Umum", response=RecapOut)
+def submit_recap(recap_id: int):
+    recap = recap_in_office(recap_id)
+    services.submit_recap(current_user(), recap)
+    db.session.commit()
+    return RecapOut().dump(recap)

@@ -1,0 +1,59 @@
+"""Login and logout pages for staff."""
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from distribusi.auth import bp
+from distribusi.auth.models import User
+from distribusi.auth.services import AuthenticationFailed, authenticate
+from distribusi.extensions import db, limiter, login_manager
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Silakan masuk untuk membuka halaman ini."
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Nama pengguna", validators=[DataRequired("Wajib diisi."), Length(max=64)])
+    password = PasswordField("Kata sandi", validators=[DataRequired("Wajib diisi."), Length(max=200)])
+
+
+def _form_username() -> str:
+    return f"login-account:{request.form.get('username', '').strip().lower()[:64]}"
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_form_username,
+               methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.username.data, form.password.data)
+        except AuthenticationFailed as failed:
+            flash(failed.message, "error")
+            return render_template("auth/login.html", form=form), 401
+        login_user(user)
+        target = request.args.get("next") or ""
+        return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("web.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash("Anda telah keluar.", "info")
+    return redirect(url_for("auth.login"))

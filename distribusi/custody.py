@@ -1,0 +1,197 @@
+"""The custody log (kartu kendali): append-only custody events, hash-chained per office."""
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from distribusi.extensions import db
+from distribusi.models import Base, utcnow
+
+GENESIS_HASH = "0" * 64
+_DIALECT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+class CustodyEvent(Base):
+    """One change of state of a document, parcel, recap or letter: who, to whom, when, where, which device."""
+
+    __tablename__ = "custody_events"
+    __table_args__ = (
+        UniqueConstraint("office_id", "seq"),
+        Index("ix_custody_events_subject", "subject_type", "subject_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    seq: Mapped[int]
+    subject_type: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int]
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_party: Mapped[str | None] = mapped_column(String(200))
+    to_party: Mapped[str | None] = mapped_column(String(200))
+    recorded_at: Mapped[datetime]
+    device_at: Mapped[datetime | None]
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    device_id: Mapped[str | None] = mapped_column(String(100))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ChainHead(Base):
+    """The last sequence number and hash of an office's chain; its row lock serialises appends."""
+
+    __tablename__ = "custody_chain_heads"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+
+
+HASHED_FIELDS = (
+    "office_id", "seq", "subject_type", "subject_id", "action", "from_state", "to_state", "actor_id",
+    "from_party", "to_party", "recorded_at", "device_at", "lat", "lon", "device_id", "idempotency_key",
+    "data", "prev_hash",
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def compute_hash(values: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of an event's hashed fields."""
+    canonical = json.dumps(
+        {name: _plain(values.get(name)) for name in HASHED_FIELDS},
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def event_for(subject: Any, current: Any, target: Any, action: str, move: Any) -> dict[str, Any]:
+    """The unchained values of one event for a subject's move."""
+    return {
+        "office_id": subject.office_id,
+        "subject_type": subject.__custody_subject__,
+        "subject_id": subject.id,
+        "action": action,
+        "from_state": _plain(current),
+        "to_state": _plain(target),
+        "actor_id": move.actor_id,
+        "from_party": move.from_party,
+        "to_party": move.to_party,
+        "recorded_at": utcnow(),
+        "device_at": move.device_at,
+        "lat": move.lat,
+        "lon": move.lon,
+        "device_id": move.device_id,
+        "idempotency_key": move.idempotency_key,
+        "data": dict(move.data),
+    }
+
+
+def _lock_head(office_id: int) -> tuple[int, str]:
+    """Lock the office's chain head row for this transaction and return its sequence and hash."""
+    dialect_insert = _DIALECT_INSERT[db.session.get_bind().dialect.name]
+    stmt = (
+        dialect_insert(ChainHead)
+        .values(office_id=office_id, last_seq=0, last_hash=GENESIS_HASH)
+        .on_conflict_do_update(index_elements=["office_id"], set_={"last_seq": ChainHead.last_seq})
+        .returning(ChainHead.last_seq, ChainHead.last_hash)
+    )
+    seq, last_hash = db.session.execute(stmt).one()
+    return seq, last_hash
+
+
+def append_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Chain and insert events (grouped per office) in the caller's transaction; returns them with seq and hash."""
+    by_office: dict[int, list[dict[str, Any]]] = {}
+    for event in events:
+        by_office.setdefault(event["office_id"], []).append(event)
+    for office_id, office_events in by_office.items():
+        seq, prev = _lock_head(office_id)
+        for event in office_events:
+            seq += 1
+            event["seq"] = seq
+            event["prev_hash"] = prev
+            event["hash"] = prev = compute_hash(event)
+        db.session.execute(insert(CustodyEvent), office_events)
+        db.session.execute(
+            update(ChainHead).where(ChainHead.office_id == office_id).values(last_seq=seq, last_hash=prev)
+        )
+    return events
+
+
+def events_for(subject_type: str, subject_ids: list[int]) -> list[CustodyEvent]:
+    """The events of some subjects in chain order."""
+    return list(
+        db.session.scalars(
+            select(CustodyEvent)
+            .where(CustodyEvent.subject_type == subject_type, CustodyEvent.subject_id.in_(subject_ids))
+            .order_by(CustodyEvent.seq)
+        )
+    )
+
+
+@dataclass
+class ChainProblem:
+    """The first place an office's chain does not verify."""
+
+    office_id: int
+    seq: int | None
+    event_id: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"event id={self.event_id} seq={self.seq}" if self.event_id else f"seq={self.seq}"
+        return f"office {self.office_id}: {where}: {self.reason}"
+
+
+def _office_events(office_id: int) -> Iterator[CustodyEvent]:
+    stmt = select(CustodyEvent).where(CustodyEvent.office_id == office_id).order_by(CustodyEvent.seq, CustodyEvent.id)
+    yield from db.session.scalars(stmt.execution_options(yield_per=2000))
+
+
+def verify_office(office_id: int) -> ChainProblem | None:
+    """Walk one office's chain; return the first problem (edit, deletion, reordering) or None."""
+    expected_seq, prev = 0, GENESIS_HASH
+    for event in _office_events(office_id):
+        expected_seq += 1
+        values = {name: getattr(event, name) for name in HASHED_FIELDS}
+        if event.seq != expected_seq:
+            return ChainProblem(office_id, event.seq, event.id, f"nomor urut {expected_seq} hilang atau tertukar")
+        if event.prev_hash != prev:
+            return ChainProblem(office_id, event.seq, event.id, "hash sebelumnya tidak cocok (urutan diubah atau event dihapus)")
+        if compute_hash(values) != event.hash:
+            return ChainProblem(office_id, event.seq, event.id, "isi event diubah")
+        prev = event.hash
+    head = db.session.get(ChainHead, office_id)
+    if head is not None and (head.last_seq != expected_seq or head.last_hash != prev):
+        return ChainProblem(office_id, head.last_seq, None, "event terakhir hilang dari rantai")
+    return None
+
+
+def verify_all() -> list[ChainProblem]:
+    """Verify every office that has a chain; the list holds at most one problem per office."""
+    office_ids = sorted(
+        set(db.session.scalars(select(ChainHead.office_id)))
+        | set(db.session.scalars(select(CustodyEvent.office_id).distinct()))
+    )
+    return [problem for office_id in office_ids if (problem := verify_office(office_id))]

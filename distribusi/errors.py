@@ -1,0 +1,99 @@
+"""The one error handler: domain, validation, permission and HTTP errors as JSON for the API, pages for people."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from distribusi.auth.permissions import PermissionDenied
+from distribusi.auth.services import AuthenticationFailed
+from distribusi.workflow import DomainError
+
+log = logging.getLogger(__name__)
+
+HTTP_MESSAGES = {
+    400: ("bad_request", "Permintaan tidak dapat dibaca."),
+    401: ("unauthorized", "Silakan masuk terlebih dahulu."),
+    403: ("forbidden", "Anda tidak berwenang melakukan tindakan ini."),
+    404: ("not_found", "Data tidak ditemukan."),
+    405: ("method_not_allowed", "Metode tidak diizinkan untuk alamat ini."),
+    409: ("conflict", "Permintaan bertentangan dengan keadaan data."),
+    413: ("too_large", "Berkas atau data terlalu besar."),
+    415: ("unsupported_media_type", "Jenis isi tidak didukung."),
+    422: ("validation_error", "Data tidak valid."),
+    429: ("rate_limited", "Terlalu banyak permintaan. Coba lagi nanti."),
+    500: ("server_error", "Terjadi kesalahan pada server. Silakan coba lagi."),
+}
+
+
+class ApiError(Exception):
+    """An error with a status, a code and an Indonesian message, raised by API handlers."""
+
+    def __init__(self, status: int, message: str, *, code: str | None = None, fields: dict | None = None, **extra):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code or HTTP_MESSAGES.get(status, ("error",))[0]
+        self.fields = fields or {}
+        self.extra = extra
+
+
+def wants_json() -> bool:
+    return request.path.startswith(("/api/", "/webhooks/")) or request.path == "/health"
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None, **extra):
+    """The JSON error shape of the contract, or an error page."""
+    if wants_json():
+        body = {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map every kind of failure to one response shape."""
+
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError):
+        return error_response(error.status, error.code, error.message, error.fields, **error.extra)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return error_response(409, error.code, error.message, error.fields)
+
+    @app.errorhandler(ValidationError)
+    def validation_error(error: ValidationError):
+        messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        return error_response(422, "validation_error", "Data tidak valid. Periksa isian yang ditandai.", messages)
+
+    @app.errorhandler(PermissionDenied)
+    def permission_denied(error: PermissionDenied):
+        return error_response(403, "forbidden", error.message)
+
+    @app.errorhandler(AuthenticationFailed)
+    def authentication_failed(error: AuthenticationFailed):
+        return error_response(401, "unauthorized", error.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return error_response(400, "csrf", "Formulir kedaluwarsa atau tidak sah. Muat ulang halaman dan coba lagi.")
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        response = error_response(429, "rate_limited", "Terlalu banyak permintaan. Coba lagi nanti.")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code, message = HTTP_MESSAGES.get(error.code or 500, ("error", error.description or "Kesalahan."))
+        return error_response(error.code or 500, code, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        code, message = HTTP_MESSAGES[500]
+        return error_response(500, code, message)

@@ -1,0 +1,110 @@
+"""Input and output schemas of documents."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from marshmallow import ValidationError, fields, validate, validates
+
+from distribusi.intake import validators
+from distribusi.intake.models import DEFAULT_DOC_TYPES, FlagReason
+from distribusi.schemas import BaseSchema, PageOut, PageQuery
+from distribusi.workflow import DocumentStatus, label
+
+
+class Trimmed(fields.String):
+    """A string with surrounding spaces removed; an empty value counts as missing."""
+
+    def __init__(self, max_length: int = 200, normalizer: Callable[[str], str] | None = None, **kwargs):
+        super().__init__(validate=validate.Length(max=max_length), **kwargs)
+        self.normalizer = normalizer
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # spreadsheets hand over numbers for numeric-looking cells
+        text = " ".join(super()._deserialize(value, attr, data, **kwargs).split())
+        if not text:
+            if self.required:
+                raise ValidationError("Wajib diisi.")
+            return None
+        return self.normalizer(text) if self.normalizer else text
+
+
+class AddressIn(BaseSchema):
+    street = Trimmed(300, required=True)
+    rt = Trimmed(3, required=True, normalizer=lambda v: validators.normalize_rt_rw(v, "RT"))
+    rw = Trimmed(3, required=True, normalizer=lambda v: validators.normalize_rt_rw(v, "RW"))
+    kelurahan = Trimmed(100, required=True)
+    kecamatan = Trimmed(100, required=True)
+    city = Trimmed(100, required=True)
+    postal_code = Trimmed(5, required=True, normalizer=validators.validate_postal_code)
+
+
+class DocumentIn(BaseSchema):
+    """One document to register (DESIGN.md §7)."""
+
+    doc_type = Trimmed(32, required=True)
+    doc_number = Trimmed(64, required=True)
+    nik = Trimmed(16, required=True, normalizer=validators.validate_nik)
+    kk_number = Trimmed(16, required=True, normalizer=validators.validate_kk_number)
+    owner_name = Trimmed(200, required=True)
+    recipient_name = Trimmed(200, required=False, allow_none=True)
+    phone = Trimmed(20, required=True, normalizer=validators.normalize_phone)
+    address = fields.Nested(AddressIn, required=True)
+    application_number = Trimmed(64, required=False, allow_none=True)
+
+    def __init__(self, doc_types: Iterable[str] = DEFAULT_DOC_TYPES, **kwargs):
+        super().__init__(**kwargs)
+        self.doc_types = tuple(doc_types)
+
+    @validates("doc_type")
+    def _known_type(self, value: str, **_kwargs) -> None:
+        if value not in self.doc_types:
+            raise ValidationError(f"Jenis dokumen tidak dikenal. Pilihan: {', '.join(self.doc_types)}.")
+
+
+class FlagIn(BaseSchema):
+    reason = fields.String(required=True, validate=validate.OneOf([r.value for r in FlagReason]))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
+class DocumentQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf([s.value for s in DocumentStatus]))
+    doc_type = fields.String(validate=validate.Length(max=32))
+    q = fields.String(validate=validate.Length(max=100))
+
+
+class AddressOut(BaseSchema):
+    street = fields.String()
+    rt = fields.String()
+    rw = fields.String()
+    kelurahan = fields.String()
+    kecamatan = fields.String()
+    city = fields.String()
+    postal_code = fields.String()
+
+
+class DocumentOut(BaseSchema):
+    id = fields.Integer()
+    doc_type = fields.String()
+    doc_number = fields.String()
+    nik = fields.String()
+    kk_number = fields.String()
+    owner_name = fields.String()
+    recipient_name = fields.String()
+    phone = fields.String()
+    address = fields.Nested(AddressOut)
+    application_number = fields.String(allow_none=True)
+    status = fields.Function(lambda d: d.status.value)
+    status_label = fields.Function(lambda d: label(d.status))
+    flag_reason = fields.Function(lambda d: d.flag_reason.value if d.flag_reason else None)
+    flag_note = fields.String(allow_none=True)
+    parcel_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class DocumentPage(PageOut):
+    items = fields.List(fields.Nested(DocumentOut))
+
+
+class ImportResult(BaseSchema):
+    created = fields.Integer()

@@ -1,0 +1,140 @@
+"""Registering, importing, flagging and listing documents."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import or_, select, tuple_
+
+from distribusi.auth.models import User
+from distribusi.extensions import db
+from distribusi.intake.importer import FileRefused, RowError, as_document_input, flatten_errors, read_rows
+from distribusi.intake.models import DEFAULT_DOC_TYPES, Document, FlagReason
+from distribusi.intake.schemas import DocumentIn
+from distribusi.workflow import DocumentStatus, DomainError, Move, transition, transition_many
+
+
+class ImportRefused(Exception):
+    """The file has bad rows; nothing was written. Carries every row error."""
+
+    def __init__(self, message: str, errors: list[RowError]):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+def doc_types(office) -> tuple[str, ...]:
+    """The document types this office registers."""
+    return tuple((office.settings or {}).get("doc_types") or DEFAULT_DOC_TYPES)
+
+
+def _new_document(user: User, data: dict[str, Any]) -> Document:
+    address = data.pop("address")
+    if not data.get("recipient_name"):
+        data["recipient_name"] = data["owner_name"]
+    return Document(office_id=user.office_id, created_by_id=user.id, **data, **address)
+
+
+def _existing_pairs(office_id: int, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    items = list(pairs)
+    for start in range(0, len(items), 500):
+        chunk = items[start : start + 500]
+        found.update(
+            db.session.execute(
+                select(Document.doc_type, Document.doc_number).where(
+                    Document.office_id == office_id,
+                    tuple_(Document.doc_type, Document.doc_number).in_(chunk),
+                )
+            ).tuples()
+        )
+    return found
+
+
+def register_document(user: User, payload: Any) -> Document:
+    """Validate and register one document; raises ValidationError or DomainError for a duplicate."""
+    data = DocumentIn(doc_types(user.office)).load(payload)
+    if _existing_pairs(user.office_id, {(data["doc_type"], data["doc_number"])}):
+        raise DomainError(
+            f"Dokumen {data['doc_type']} nomor {data['doc_number']} sudah terdaftar.",
+            code="duplicate_document",
+            fields={"doc_number": ["Dokumen dengan jenis dan nomor ini sudah terdaftar."]},
+        )
+    document = _new_document(user, data)
+    db.session.add(document)
+    transition(document, DocumentStatus.registered, Move(actor_id=user.id, to_party=user.party))
+    return document
+
+
+def validate_rows(user: User, rows) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """Every row checked by the document schema, for duplicates within the file and against the database."""
+    schema = DocumentIn(doc_types(user.office))
+    errors: list[RowError] = []
+    good: list[tuple[int, dict[str, Any]]] = []
+    first_row: dict[tuple[str, str], int] = {}
+    for row in rows:
+        try:
+            data = schema.load(as_document_input(row.values))
+        except ValidationError as error:
+            errors.extend(RowError(row.row, name, message) for name, message in flatten_errors(error.messages))
+            continue
+        key = (data["doc_type"], data["doc_number"])
+        if key in first_row:
+            errors.append(RowError(row.row, "doc_number", f"Duplikat dalam berkas: sama dengan baris {first_row[key]}."))
+            continue
+        first_row[key] = row.row
+        good.append((row.row, data))
+    existing = _existing_pairs(user.office_id, set(first_row))
+    for row_number, data in good:
+        if (data["doc_type"], data["doc_number"]) in existing:
+            errors.append(RowError(row_number, "doc_number", "Dokumen dengan jenis dan nomor ini sudah terdaftar."))
+    errors.sort(key=lambda e: (e.row, e.field))
+    return [data for _, data in good], errors
+
+
+def import_documents(user: User, filename: str, content: bytes, max_rows: int) -> list[Document]:
+    """Register every row of a CSV/XLSX export in one go, or none; raises ImportRefused with all bad rows."""
+    try:
+        rows = read_rows(filename, content, max_rows)
+    except FileRefused as refused:
+        raise ImportRefused(refused.message, refused.errors) from None
+    valid, errors = validate_rows(user, rows)
+    if errors:
+        raise ImportRefused(f"{len({e.row for e in errors})} baris bermasalah; tidak ada yang diimpor.", errors)
+    documents = [_new_document(user, data) for data in valid]
+    db.session.add_all(documents)
+    transition_many(documents, DocumentStatus.registered, Move(actor_id=user.id, to_party=user.party, data={"via": "import"}))
+    return documents
+
+
+def flag_document(user: User, document: Document, reason: str, note: str | None) -> Document:
+    """Mark a document as needing a fix (data error or missing signature); raises InvalidTransition."""
+    transition(document, DocumentStatus.needs_fix, Move(actor_id=user.id, data={"reason": reason, "note": note}))
+    document.flag_reason = FlagReason(reason)
+    document.flag_note = note
+    return document
+
+
+def resolve_document(user: User, document: Document) -> Document:
+    """Put a fixed document back to registered; raises InvalidTransition."""
+    transition(document, DocumentStatus.registered, Move(actor_id=user.id))
+    document.flag_reason = None
+    document.flag_note = None
+    return document
+
+
+def document_query(user: User, *, status: str | None = None, doc_type: str | None = None, q: str | None = None):
+    """The select of the office's documents with the list filters applied, newest first."""
+    stmt = select(Document).where(Document.office_id == user.office_id)
+    if status:
+        stmt = stmt.where(Document.status == DocumentStatus(status))
+    if doc_type:
+        stmt = stmt.where(Document.doc_type == doc_type)
+    if q:
+        term = q.strip()
+        if term.isdigit():
+            stmt = stmt.where(or_(Document.nik == term, Document.kk_number == term, Document.doc_number == term))
+        else:
+            stmt = stmt.where(or_(Document.owner_name.ilike(f"%{term}%"), Document.doc_number == term))
+    return stmt.order_by(Document.created_at.desc(), Document.id.desc())
+

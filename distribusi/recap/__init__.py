@@ -1,0 +1,1 @@
+"""Stage 2: pack registered documents into parcels and numbered recap lists."""

@@ -1,0 +1,89 @@
+"""Recap lists (Daftar Rekapan) and the parcels (Kiriman) they hold."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from distribusi.intake.models import ADDRESS_FIELDS, Document
+from distribusi.models import Base, OfficeScoped, TimestampMixin, enum_type
+from distribusi.workflow import ParcelStatus, RecapStatus
+
+
+class Recap(TimestampMixin, OfficeScoped, Base):
+    """A numbered list of parcels built by a clerk; frozen once its letter is signed."""
+
+    __tablename__ = "recaps"
+    __custody_subject__ = "recap"
+    __table_args__ = (
+        UniqueConstraint("office_id", "number"),
+        Index("ix_recaps_office_status", "office_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int]
+    seq: Mapped[int]
+    status: Mapped[RecapStatus] = mapped_column(enum_type(RecapStatus, "recap_status"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    courier_partner_id: Mapped[int | None] = mapped_column(ForeignKey("courier_partners.id"), index=True)
+    submitted_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    parcels: Mapped[list[Parcel]] = relationship(
+        back_populates="recap", order_by="Parcel.position", foreign_keys="Parcel.recap_id"
+    )
+
+    def custody_label(self) -> str:
+        return self.number
+
+    @property
+    def frozen(self) -> bool:
+        return self.status in (RecapStatus.signed, RecapStatus.handed_over, RecapStatus.closed)
+
+
+class Parcel(TimestampMixin, OfficeScoped, Base):
+    """Documents of one household in one recap, under one label and tracking code."""
+
+    __tablename__ = "parcels"
+    __custody_subject__ = "parcel"
+    __table_args__ = (
+        UniqueConstraint("tracking_code"),
+        Index("ix_parcels_office_status", "office_id", "status"),
+        Index("ix_parcels_partner_status", "courier_partner_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recap_id: Mapped[int] = mapped_column(ForeignKey("recaps.id"), index=True)
+    position: Mapped[int]
+    tracking_code: Mapped[str] = mapped_column(String(10))
+    status: Mapped[ParcelStatus] = mapped_column(enum_type(ParcelStatus, "parcel_status"))
+    group_doc_type: Mapped[str] = mapped_column(String(32))
+    kk_number: Mapped[str] = mapped_column(String(16), index=True)
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    street: Mapped[str] = mapped_column(String(300))
+    rt: Mapped[str] = mapped_column(String(3))
+    rw: Mapped[str] = mapped_column(String(3))
+    kelurahan: Mapped[str] = mapped_column(String(100))
+    kecamatan: Mapped[str] = mapped_column(String(100))
+    city: Mapped[str] = mapped_column(String(100))
+    postal_code: Mapped[str] = mapped_column(String(5))
+    courier_partner_id: Mapped[int | None] = mapped_column(ForeignKey("courier_partners.id"))
+    previous_parcel_id: Mapped[int | None] = mapped_column(ForeignKey("parcels.id"))
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    last_failure_reason: Mapped[str | None] = mapped_column(String(32))
+    delivered_to: Mapped[str | None] = mapped_column(String(200))
+    delivered_relation: Mapped[str | None] = mapped_column(String(16))
+    delivered_at: Mapped[datetime | None]
+
+    recap: Mapped[Recap] = relationship(back_populates="parcels", foreign_keys=[recap_id])
+    documents: Mapped[list[Document]] = relationship(order_by="Document.id", foreign_keys="Document.parcel_id")
+
+    def custody_label(self) -> str:
+        return self.tracking_code
+
+    @property
+    def address(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in ADDRESS_FIELDS}

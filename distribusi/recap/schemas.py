@@ -1,0 +1,64 @@
+"""Input and output schemas of recaps and parcels."""
+from marshmallow import fields, validate
+
+from distribusi.intake.models import DOC_TYPE_LABELS
+from distribusi.intake.schemas import AddressOut
+from distribusi.recap.codes import display
+from distribusi.recap.services import recap_groups
+from distribusi.schemas import BaseSchema
+from distribusi.workflow import label
+
+
+class RecapIn(BaseSchema):
+    document_ids = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1)), required=True,
+        validate=validate.Length(min=1, max=5000),
+    )
+
+
+class ParcelDocumentOut(BaseSchema):
+    id = fields.Integer()
+    doc_type = fields.String()
+    doc_number = fields.String()
+    owner_name = fields.String()
+
+
+class ParcelOut(BaseSchema):
+    id = fields.Integer()
+    position = fields.Integer()
+    tracking_code = fields.String()
+    tracking_code_display = fields.Function(lambda p: display(p.tracking_code))
+    status = fields.Function(lambda p: p.status.value)
+    status_label = fields.Function(lambda p: label(p.status))
+    recipient_name = fields.String()
+    phone = fields.String()
+    kk_number = fields.String()
+    address = fields.Nested(AddressOut)
+    group_doc_type = fields.String()
+    doc_types = fields.Function(lambda p: sorted({d.doc_type for d in p.documents}))
+    documents = fields.List(fields.Nested(ParcelDocumentOut))
+
+
+class RecapGroupOut(BaseSchema):
+    doc_type = fields.String()
+    doc_type_label = fields.Function(lambda g: DOC_TYPE_LABELS.get(g["doc_type"], g["doc_type"]))
+    kecamatan = fields.String()
+    parcel_count = fields.Integer()
+    document_count = fields.Integer()
+    tracking_codes = fields.List(fields.String())
+
+
+class RecapOut(BaseSchema):
+    id = fields.Integer()
+    number = fields.String()
+    status = fields.Function(lambda r: r.status.value)
+    status_label = fields.Function(lambda r: label(r.status))
+    created_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+    parcel_count = fields.Function(lambda r: len(r.parcels))
+    document_count = fields.Function(lambda r: sum(len(p.documents) for p in r.parcels))
+    parcels = fields.List(fields.Nested(ParcelOut))
+    groups = fields.Method("get_groups")
+
+    def get_groups(self, recap):
+        return RecapGroupOut(many=True).dump(recap_groups(recap))

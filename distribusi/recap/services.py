@@ -1,0 +1,177 @@
+"""Packing documents into household parcels and numbered recaps, and moving recaps on."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from itertools import groupby
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from distribusi.auth.models import User
+from distribusi.extensions import db
+from distribusi.intake.models import ADDRESS_FIELDS, Document
+from distribusi.intake.services import doc_types
+from distribusi.models import utcnow
+from distribusi.numbering import next_number
+from distribusi.recap import codes
+from distribusi.recap.models import Parcel, Recap
+from distribusi.workflow import (
+    DocumentStatus, DomainError, Move, ParcelStatus, RecapStatus, transition, transition_each, transition_many,
+)
+
+MAX_DOCUMENTS_PER_RECAP = 5000
+
+
+class RecapFrozen(DomainError):
+    """The recap's letter is signed; its content may no longer change."""
+
+    code = "recap_frozen"
+
+
+def ensure_editable(recap: Recap) -> None:
+    """Raise RecapFrozen when the recap's letter has been signed."""
+    if recap.frozen:
+        raise RecapFrozen(f"Rekapan {recap.number} sudah ditandatangani; isinya tidak dapat diubah.")
+
+
+def _load_documents(user: User, document_ids: Sequence[int]) -> list[Document]:
+    ids = list(dict.fromkeys(document_ids))
+    if not ids:
+        raise ValidationError({"document_ids": ["Pilih minimal satu dokumen."]})
+    if len(ids) > MAX_DOCUMENTS_PER_RECAP:
+        raise ValidationError({"document_ids": [f"Maksimal {MAX_DOCUMENTS_PER_RECAP} dokumen per rekapan."]})
+    found: dict[int, Document] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        found.update(
+            (d.id, d)
+            for d in db.session.scalars(
+                select(Document)
+                .where(Document.office_id == user.office_id, Document.id.in_(chunk))
+                .with_for_update()
+            )
+        )
+    unknown = [i for i in ids if i not in found]
+    if unknown:
+        shown = ", ".join(map(str, unknown[:20]))
+        raise ValidationError({"document_ids": [f"Dokumen tidak ditemukan: {shown}."]})
+    return [found[i] for i in ids]
+
+
+def _packable(documents: list[Document]) -> tuple[list[Document], dict[int, Parcel]]:
+    """Refuse documents that are flagged or already in a live parcel; returns the old parcels being repacked."""
+    old_parcel_ids = {d.parcel_id for d in documents if d.parcel_id}
+    old_parcels = {
+        p.id: p for p in db.session.scalars(select(Parcel).where(Parcel.id.in_(old_parcel_ids)))
+    } if old_parcel_ids else {}
+    refused = []
+    for document in documents:
+        if document.status is DocumentStatus.registered:
+            continue
+        if document.status is DocumentStatus.in_recap and old_parcels[document.parcel_id].status is ParcelStatus.returned:
+            continue
+        reason = (
+            "perlu perbaikan" if document.status is DocumentStatus.needs_fix
+            else f"sudah dalam rekapan (kiriman {old_parcels[document.parcel_id].tracking_code})"
+        )
+        refused.append(f"{document.doc_type} {document.doc_number}: {reason}")
+    if refused:
+        raise DomainError(
+            "Sebagian dokumen tidak dapat dimasukkan ke rekapan.",
+            code="documents_not_packable",
+            fields={"document_ids": refused[:50]},
+        )
+    return documents, old_parcels
+
+
+def _fresh_codes(count: int) -> list[str]:
+    result: set[str] = set()
+    while len(result) < count:
+        wanted = {codes.new_code() for _ in range(count - len(result))} - result
+        taken = set(db.session.scalars(select(Parcel.tracking_code).where(Parcel.tracking_code.in_(wanted))))
+        result |= wanted - taken
+    return list(result)
+
+
+def _households(documents: list[Document], type_order: dict[str, int]) -> list[list[Document]]:
+    households: dict[tuple, list[Document]] = defaultdict(list)
+    for document in documents:
+        households[document.household_key()].append(document)
+    groups = [sorted(docs, key=lambda d: (type_order.get(d.doc_type, 99), d.id)) for docs in households.values()]
+    groups.sort(key=lambda docs: (
+        type_order.get(docs[0].doc_type, 99), docs[0].kecamatan.upper(), docs[0].kelurahan.upper(),
+        docs[0].street.upper(), docs[0].recipient_name.upper(),
+    ))
+    return groups
+
+
+def create_recap(user: User, document_ids: Sequence[int]) -> Recap:
+    """A draft recap with one parcel per household; raises ValidationError or DomainError."""
+    documents, old_parcels = _packable(_load_documents(user, document_ids))
+    households = _households(documents, {t: i for i, t in enumerate(doc_types(user.office))})
+    tracking_codes = _fresh_codes(len(households))
+    now = utcnow()
+    seq = next_number(user.office_id, "recap", now.year)
+    recap = Recap(office_id=user.office_id, number=f"RKP/{now.year}/{seq:04d}", year=now.year, seq=seq,
+                  created_by_id=user.id)
+    parcels = []
+    for position, (docs, code) in enumerate(zip(households, tracking_codes, strict=True), start=1):
+        first = docs[0]
+        parcels.append(Parcel(
+            office_id=user.office_id, recap=recap, position=position, tracking_code=code, documents=docs,
+            group_doc_type=first.doc_type, kk_number=first.kk_number, recipient_name=first.recipient_name,
+            phone=first.phone, previous_parcel_id=first.parcel_id,
+            **{name: getattr(first, name) for name in ADDRESS_FIELDS},
+        ))
+    db.session.add(recap)
+    move = Move(actor_id=user.id, from_party=user.party, data={"recap": recap.number})
+    transition_each(
+        [(recap, RecapStatus.draft)]
+        + [(parcel, ParcelStatus.packed) for parcel in parcels]
+        + [(document, DocumentStatus.in_recap) for document in documents],
+        move,
+    )
+    _retire_repacked(old_parcels, move)
+    return recap
+
+
+def _retire_repacked(old_parcels: dict[int, Parcel], move: Move) -> None:
+    """A returned parcel whose documents all went into new parcels is done."""
+    if not old_parcels:
+        return
+    still_holding = set(
+        db.session.scalars(select(Document.parcel_id).where(Document.parcel_id.in_(list(old_parcels))))
+    )
+    emptied = [p for pid, p in old_parcels.items() if pid not in still_holding]
+    transition_many(emptied, ParcelStatus.repacked, move)
+
+
+def submit_recap(user: User, recap: Recap) -> Recap:
+    """Send a draft recap to the Kasubbag Umum; raises InvalidTransition."""
+    transition(recap, RecapStatus.submitted, Move(actor_id=user.id, from_party=user.party, to_party="Kasubbag Umum"))
+    recap.submitted_at = utcnow()
+    return recap
+
+
+def load_recap(recap_id: int) -> Recap | None:
+    """A recap with its parcels and their documents, in two queries."""
+    return db.session.scalar(
+        select(Recap).where(Recap.id == recap_id).options(selectinload(Recap.parcels).selectinload(Parcel.documents))
+    )
+
+
+def recap_groups(recap: Recap) -> list[dict]:
+    """Parcels grouped by document type and kecamatan, in recap order."""
+    groups = []
+    for (doc_type, kecamatan), parcels in groupby(recap.parcels, key=lambda p: (p.group_doc_type, p.kecamatan)):
+        parcels = list(parcels)
+        groups.append({
+            "doc_type": doc_type,
+            "kecamatan": kecamatan,
+            "parcel_count": len(parcels),
+            "document_count": sum(len(p.documents) for p in parcels),
+            "tracking_codes": [p.tracking_code for p in parcels],
+        })
+    return groups

@@ -1,0 +1,17 @@
+"""The app starts, answers /health and describes its API."""
+
+
+def test_health(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_openapi_lists_the_contract(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    for path in ("/api/v1/documents", "/api/v1/documents/import", "/api/v1/recaps", "/api/v1/recaps/{recap_id}/submit",
+                 "/api/v1/auth/token", "/api/v1/admin/users", "/api/v1/admin/office"):
+        assert path in spec["paths"], path
+    body = spec["paths"]["/api/v1/documents"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert "$ref" in body
