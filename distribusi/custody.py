@@ -87,10 +87,16 @@ def compute_hash(values: dict[str, Any]) -> str:
 
 def event_for(subject: Any, current: Any, target: Any, action: str, move: Any) -> dict[str, Any]:
     """The unchained values of one event for a subject's move."""
+    return event_values(subject.office_id, subject.__custody_subject__, subject.id, current, target, action, move)
+
+
+def event_values(office_id: int, subject_type: str, subject_id: int, current: Any, target: Any, action: str,
+                 move: Any) -> dict[str, Any]:
+    """The unchained values of one event."""
     return {
-        "office_id": subject.office_id,
-        "subject_type": subject.__custody_subject__,
-        "subject_id": subject.id,
+        "office_id": office_id,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
         "action": action,
         "from_state": _plain(current),
         "to_state": _plain(target),

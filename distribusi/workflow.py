@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import insert
+
 from distribusi import custody
 from distribusi.extensions import db
 
@@ -199,6 +201,20 @@ def transition_each(moves: Sequence[tuple[Any, enum.Enum]], move: Move) -> None:
     custody.append_events(
         [custody.event_for(subject, current, target, action, move) for subject, current, target, action in planned]
     )
+
+
+def create_many(model: type, rows: list[dict[str, Any]], initial: enum.Enum, move: Move) -> list[int]:
+    """Bulk-insert new rows of one office in their initial state, each with its creation event; returns their ids."""
+    if not rows:
+        return []
+    action = action_for(None, initial)
+    stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
+    ids = list(db.session.scalars(stmt, [{**row, "status": initial} for row in rows]))
+    custody.append_events([
+        custody.event_values(row["office_id"], model.__custody_subject__, subject_id, None, initial, action, move)
+        for row, subject_id in zip(rows, ids, strict=True)
+    ])
+    return ids
 
 
 def check_all(subjects: Iterable[Any], target: enum.Enum) -> None:

@@ -26,7 +26,7 @@ def import_documents():
     if upload is None:
         raise ApiError(422, "Unggah berkas pada kolom \u201cfile\u201d.", fields={"file": ["Wajib diisi."]})
     try:
-        documents = services.import_documents(
+        created = services.import_documents(
             current_user(), upload.filename or "", upload.read(), current_app.config["MAX_IMPORT_ROWS"]
         )
     except services.ImportRefused as refused:
@@ -34,7 +34,7 @@ def import_documents():
         raise ApiError(422, refused.message, code="import_refused",
                        errors=[e.as_dict() for e in refused.errors]) from None
     db.session.commit()
-    return {"created": len(documents)}, 201
+    return {"created": created}, 201
 
 
 @api_route(bp, "/documents", verb="view_documents", summary="Daftar dokumen", query=DocumentQuery,

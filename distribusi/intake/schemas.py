@@ -29,29 +29,35 @@ class Trimmed(fields.String):
         return self.normalizer(text) if self.normalizer else text
 
 
-class AddressIn(BaseSchema):
-    street = Trimmed(300, required=True)
-    rt = Trimmed(3, required=True, normalizer=lambda v: validators.normalize_rt_rw(v, "RT"))
-    rw = Trimmed(3, required=True, normalizer=lambda v: validators.normalize_rt_rw(v, "RW"))
-    kelurahan = Trimmed(100, required=True)
-    kecamatan = Trimmed(100, required=True)
-    city = Trimmed(100, required=True)
-    postal_code = Trimmed(5, required=True, normalizer=validators.validate_postal_code)
+def _address_fields() -> dict[str, fields.Field]:
+    return {
+        "street": Trimmed(300, required=True),
+        "rt": Trimmed(3, required=True, normalizer=lambda v: validators.normalize_rt_rw(v, "RT")),
+        "rw": Trimmed(3, required=True, normalizer=lambda v: validators.normalize_rt_rw(v, "RW")),
+        "kelurahan": Trimmed(100, required=True),
+        "kecamatan": Trimmed(100, required=True),
+        "city": Trimmed(100, required=True),
+        "postal_code": Trimmed(5, required=True, normalizer=validators.validate_postal_code),
+    }
 
 
-class DocumentIn(BaseSchema):
-    """One document to register (DESIGN.md §7)."""
+def _document_fields() -> dict[str, fields.Field]:
+    return {
+        "doc_type": Trimmed(32, required=True),
+        "doc_number": Trimmed(64, required=True),
+        "nik": Trimmed(16, required=True, normalizer=validators.validate_nik),
+        "kk_number": Trimmed(16, required=True, normalizer=validators.validate_kk_number),
+        "owner_name": Trimmed(200, required=True),
+        "recipient_name": Trimmed(200, required=False, allow_none=True),
+        "phone": Trimmed(20, required=True, normalizer=validators.normalize_phone),
+        "application_number": Trimmed(64, required=False, allow_none=True),
+    }
 
-    doc_type = Trimmed(32, required=True)
-    doc_number = Trimmed(64, required=True)
-    nik = Trimmed(16, required=True, normalizer=validators.validate_nik)
-    kk_number = Trimmed(16, required=True, normalizer=validators.validate_kk_number)
-    owner_name = Trimmed(200, required=True)
-    recipient_name = Trimmed(200, required=False, allow_none=True)
-    phone = Trimmed(20, required=True, normalizer=validators.normalize_phone)
-    address = fields.Nested(AddressIn, required=True)
-    application_number = Trimmed(64, required=False, allow_none=True)
 
+AddressIn = BaseSchema.from_dict(_address_fields(), name="AddressIn")
+
+
+class _TypedDocument(BaseSchema):
     def __init__(self, doc_types: Iterable[str] = DEFAULT_DOC_TYPES, **kwargs):
         super().__init__(**kwargs)
         self.doc_types = tuple(doc_types)
@@ -60,6 +66,14 @@ class DocumentIn(BaseSchema):
     def _known_type(self, value: str, **_kwargs) -> None:
         if value not in self.doc_types:
             raise ValidationError(f"Jenis dokumen tidak dikenal. Pilihan: {', '.join(self.doc_types)}.")
+
+
+class DocumentIn(_TypedDocument.from_dict({**_document_fields(), "address": fields.Nested(AddressIn, required=True)})):
+    """One document to register (DESIGN.md §7): the address nested."""
+
+
+class DocumentRowIn(_TypedDocument.from_dict({**_document_fields(), **_address_fields()})):
+    """One row of an import file: the same fields with the address flattened into columns."""
 
 
 class FlagIn(BaseSchema):

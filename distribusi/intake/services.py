@@ -8,10 +8,10 @@ from sqlalchemy import or_, select, tuple_
 
 from distribusi.auth.models import User
 from distribusi.extensions import db
-from distribusi.intake.importer import FileRefused, RowError, as_document_input, flatten_errors, read_rows
+from distribusi.intake.importer import FileRefused, RowError, flatten_errors, read_rows
 from distribusi.intake.models import DEFAULT_DOC_TYPES, Document, FlagReason
-from distribusi.intake.schemas import DocumentIn
-from distribusi.workflow import DocumentStatus, DomainError, Move, transition, transition_many
+from distribusi.intake.schemas import DocumentIn, DocumentRowIn
+from distribusi.workflow import DocumentStatus, DomainError, Move, create_many, transition
 
 
 class ImportRefused(Exception):
@@ -28,11 +28,11 @@ def doc_types(office) -> tuple[str, ...]:
     return tuple((office.settings or {}).get("doc_types") or DEFAULT_DOC_TYPES)
 
 
-def _new_document(user: User, data: dict[str, Any]) -> Document:
-    address = data.pop("address")
-    if not data.get("recipient_name"):
-        data["recipient_name"] = data["owner_name"]
-    return Document(office_id=user.office_id, created_by_id=user.id, **data, **address)
+def _document_values(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Column values of a new document from validated input (address nested or flat)."""
+    values = {**data, **data.pop("address", {})}
+    values["recipient_name"] = values.get("recipient_name") or values["owner_name"]
+    return {**values, "office_id": user.office_id, "created_by_id": user.id}
 
 
 def _existing_pairs(office_id: int, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -60,7 +60,7 @@ def register_document(user: User, payload: Any) -> Document:
             code="duplicate_document",
             fields={"doc_number": ["Dokumen dengan jenis dan nomor ini sudah terdaftar."]},
         )
-    document = _new_document(user, data)
+    document = Document(**_document_values(user, data))
     db.session.add(document)
     transition(document, DocumentStatus.registered, Move(actor_id=user.id, to_party=user.party))
     return document
@@ -68,13 +68,13 @@ def register_document(user: User, payload: Any) -> Document:
 
 def validate_rows(user: User, rows) -> tuple[list[dict[str, Any]], list[RowError]]:
     """Every row checked by the document schema, for duplicates within the file and against the database."""
-    schema = DocumentIn(doc_types(user.office))
+    schema = DocumentRowIn(doc_types(user.office))
     errors: list[RowError] = []
     good: list[tuple[int, dict[str, Any]]] = []
     first_row: dict[tuple[str, str], int] = {}
     for row in rows:
         try:
-            data = schema.load(as_document_input(row.values))
+            data = schema.load(row.values)
         except ValidationError as error:
             errors.extend(RowError(row.row, name, message) for name, message in flatten_errors(error.messages))
             continue
@@ -92,8 +92,8 @@ def validate_rows(user: User, rows) -> tuple[list[dict[str, Any]], list[RowError
     return [data for _, data in good], errors
 
 
-def import_documents(user: User, filename: str, content: bytes, max_rows: int) -> list[Document]:
-    """Register every row of a CSV/XLSX export in one go, or none; raises ImportRefused with all bad rows."""
+def import_documents(user: User, filename: str, content: bytes, max_rows: int) -> int:
+    """Register every row of a CSV/XLSX export in one bulk insert, or none; raises ImportRefused with all bad rows."""
     try:
         rows = read_rows(filename, content, max_rows)
     except FileRefused as refused:
@@ -101,10 +101,9 @@ def import_documents(user: User, filename: str, content: bytes, max_rows: int) -
     valid, errors = validate_rows(user, rows)
     if errors:
         raise ImportRefused(f"{len({e.row for e in errors})} baris bermasalah; tidak ada yang diimpor.", errors)
-    documents = [_new_document(user, data) for data in valid]
-    db.session.add_all(documents)
-    transition_many(documents, DocumentStatus.registered, Move(actor_id=user.id, to_party=user.party, data={"via": "import"}))
-    return documents
+    move = Move(actor_id=user.id, to_party=user.party, data={"via": "import", "file": filename[:100]})
+    ids = create_many(Document, [_document_values(user, data) for data in valid], DocumentStatus.registered, move)
+    return len(ids)
 
 
 def flag_document(user: User, document: Document, reason: str, note: str | None) -> Document:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 from datetime import date
 
 import phonenumbers
@@ -56,6 +57,7 @@ def validate_kk_number(value: str) -> str:
     return _check_number(value, "Nomor KK", allow_female_day=False)
 
 
+@functools.lru_cache(maxsize=65536)  # an import repeats a household's phone on every row
 def normalize_phone(value: str) -> str:
     """An Indonesian mobile number (08…, +628… or 628…) in E.164 form."""
     raw = "".join((value or "").split()).replace("-", "")
