@@ -4,3 +4,8 @@ from distribusi.custody import ChainHead, CustodyEvent  # noqa: F401
 from distribusi.intake.models import Document  # noqa: F401
 from distribusi.models import Counter, CourierPartner, Office  # noqa: F401
 from distribusi.recap.models import Parcel, Recap  # noqa: F401
+from distribusi.letters.models import CoverLetter  # noqa: F401
+from distribusi.handover.models import Handover  # noqa: F401
+from distribusi.courier.models import DeliveryPhoto, ScanRecord  # noqa: F401
+from distribusi.returns.models import ReturnBatch  # noqa: F401
+from distribusi.notify.models import OutboxMessage  # noqa: F401

@@ -127,7 +127,7 @@ def _lock_head(office_id: int) -> tuple[int, str]:
 
 
 def append_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Chain and insert events (grouped per office) in the caller's transaction; returns them with seq and hash."""
+    """Chain and insert events (grouped per office) in the caller's transaction; returns them with id, seq and hash."""
     by_office: dict[int, list[dict[str, Any]]] = {}
     for event in events:
         by_office.setdefault(event["office_id"], []).append(event)
@@ -138,7 +138,11 @@ def append_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             event["seq"] = seq
             event["prev_hash"] = prev
             event["hash"] = prev = compute_hash(event)
-        db.session.execute(insert(CustodyEvent), office_events)
+        ids = db.session.scalars(
+            insert(CustodyEvent).returning(CustodyEvent.id, sort_by_parameter_order=True), office_events
+        ).all()
+        for event, event_id in zip(office_events, ids, strict=True):
+            event["id"] = event_id
         db.session.execute(
             update(ChainHead).where(ChainHead.office_id == office_id).values(last_seq=seq, last_hash=prev)
         )

@@ -1,4 +1,4 @@
-"""Engine settings per database: SQLite gets foreign keys, WAL and a busy timeout."""
+"""Engine settings per database: SQLite gets foreign keys, WAL, a busy timeout and write-locking transactions."""
 from flask import Flask
 from sqlalchemy import event
 
@@ -11,12 +11,20 @@ def configure_engine(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin_immediate)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin_immediate(connection) -> None:
+    # Take the write lock at the start: two writers then queue (busy_timeout) instead of one failing
+    # with SQLITE_BUSY when it upgrades a read transaction that another writer has overtaken.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

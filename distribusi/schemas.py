@@ -53,7 +53,7 @@ class BaseSchema(Schema):
 
 def text(max_length: int = 200, *, required: bool = True, **kwargs) -> fields.String:
     """A trimmed, length-limited string field."""
-    return fields.String(required=required, validate=validate.Length(max=max_length), **kwargs)
+    return fields.String(required=required, validate=validate.Length(min=1 if required else 0, max=max_length), **kwargs)
 
 
 class PageQuery(BaseSchema):

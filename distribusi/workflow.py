@@ -87,6 +87,7 @@ TRANSITIONS: dict[type[enum.Enum], dict[tuple[Any, Any], str]] = {
         (ParcelStatus.out_for_delivery, ParcelStatus.failed_attempt): "failed",
         (ParcelStatus.with_courier, ParcelStatus.returning): "return",
         (ParcelStatus.failed_attempt, ParcelStatus.returning): "return",
+        (ParcelStatus.packed, ParcelStatus.returned): "receive_return",  # handed over but never scanned in
         (ParcelStatus.with_courier, ParcelStatus.returned): "receive_return",
         (ParcelStatus.out_for_delivery, ParcelStatus.returned): "receive_return",
         (ParcelStatus.failed_attempt, ParcelStatus.returned): "receive_return",
@@ -179,26 +180,25 @@ class Move:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def transition(subject: Any, target: enum.Enum, move: Move) -> Any:
-    """Move one object to target and append its custody event; raises InvalidTransition."""
-    transition_each([(subject, target)], move)
-    return subject
+def transition(subject: Any, target: enum.Enum, move: Move) -> dict[str, Any]:
+    """Move one object to target and append its custody event, which is returned; raises InvalidTransition."""
+    return transition_each([(subject, target)], move)[0]
 
 
-def transition_many(subjects: Sequence[Any], target: enum.Enum, move: Move) -> None:
+def transition_many(subjects: Sequence[Any], target: enum.Enum, move: Move) -> list[dict[str, Any]]:
     """Move several objects to the same target, each with its custody event."""
-    transition_each([(subject, target) for subject in subjects], move)
+    return transition_each([(subject, target) for subject in subjects], move)
 
 
-def transition_each(moves: Sequence[tuple[Any, enum.Enum]], move: Move) -> None:
+def transition_each(moves: Sequence[tuple[Any, enum.Enum]], move: Move) -> list[dict[str, Any]]:
     """Check every move against its table first, then apply them all and append their events in one chain append."""
     if not moves:
-        return
+        return []
     planned = [(subject, subject.status, target, action_for(subject.status, target)) for subject, target in moves]
     for subject, _current, target, _action in planned:
         subject.status = target
     db.session.flush()  # new subjects need their ids for the custody events
-    custody.append_events(
+    return custody.append_events(
         [custody.event_for(subject, current, target, action, move) for subject, current, target, action in planned]
     )
 

@@ -42,11 +42,15 @@ def _migrate(url: str) -> None:
     with app.app_context():
         from distribusi.extensions import db
 
-        if url.startswith("postgresql"):
-            with db.engine.begin() as connection:
-                connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
         db.engine.dispose()
+
+
+def _session_schema_url() -> tuple[str, str]:
+    """A schema of its own for this test run, so runs sharing the server do not trample each other."""
+    schema = f"distribusi_test_{os.getpid()}"
+    separator = "&" if "?" in PG_URL else "?"
+    return schema, f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
 
 
 @pytest.fixture(scope="session")
@@ -57,14 +61,22 @@ def sqlite_template(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_ready() -> str:
+def postgres_ready() -> Iterator[str]:
     reason = _postgres_reason()
     if reason:
         if REQUIRE_SERVICES:
             pytest.fail(f"{reason} (DISTRIBUSI_REQUIRE_SERVICES=1: PostgreSQL wajib di CI)")
         pytest.skip(f"{reason}; tes PostgreSQL dilewati (set DISTRIBUSI_REQUIRE_SERVICES=1 untuk mewajibkan)")
-    _migrate(PG_URL)
-    return PG_URL
+    schema, url = _session_schema_url()
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    _migrate(url)
+    yield url
+    with admin.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
 
 
 def _truncate_all(app) -> None:

@@ -5,7 +5,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_login import current_user as session_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from marshmallow import Schema
@@ -14,7 +14,7 @@ from distribusi.auth.models import User
 from distribusi.auth.permissions import ensure, same_office
 from distribusi.auth.services import resolve_token
 from distribusi.errors import ApiError
-from distribusi.extensions import db
+from distribusi.extensions import db, limiter
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -100,3 +100,8 @@ def get_in_office(model: type, object_id: int, user: User | None = None) -> Any:
     if not same_office(user, obj):
         raise ApiError(404, "Data tidak ditemukan.")
     return obj
+
+
+def public_limit() -> Callable:
+    """The rate limit of public endpoints, per client address (config PUBLIC_RATE_LIMIT)."""
+    return limiter.limit(lambda: current_app.config["PUBLIC_RATE_LIMIT"])

@@ -30,7 +30,8 @@ def doc_types(office) -> tuple[str, ...]:
 
 def _document_values(user: User, data: dict[str, Any]) -> dict[str, Any]:
     """Column values of a new document from validated input (address nested or flat)."""
-    values = {**data, **data.pop("address", {})}
+    address = data.pop("address", {})  # popped first: {**data, **data.pop(...)} would keep the nested key
+    values = {**data, **address}
     values["recipient_name"] = values.get("recipient_name") or values["owner_name"]
     return {**values, "office_id": user.office_id, "created_by_id": user.id}
 
@@ -40,14 +41,13 @@ def _existing_pairs(office_id: int, pairs: set[tuple[str, str]]) -> set[tuple[st
     items = list(pairs)
     for start in range(0, len(items), 500):
         chunk = items[start : start + 500]
-        found.update(
-            db.session.execute(
-                select(Document.doc_type, Document.doc_number).where(
-                    Document.office_id == office_id,
-                    tuple_(Document.doc_type, Document.doc_number).in_(chunk),
-                )
-            ).tuples()
+        rows = db.session.execute(
+            select(Document.doc_type, Document.doc_number).where(
+                Document.office_id == office_id,
+                tuple_(Document.doc_type, Document.doc_number).in_(chunk),
+            )
         )
+        found.update((doc_type, doc_number) for doc_type, doc_number in rows)  # Result.tuples() is deprecated in 2.1
     return found
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import re
 from datetime import date
 
 import phonenumbers
@@ -18,6 +19,7 @@ PROVINCE_CODES = frozenset({
     "81", "82",
     "91", "92", "93", "94", "95", "96",
 })
+DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also passes "²" and full-width digits
 
 
 def _two_digit_year(yy: int, today: date) -> int:
@@ -27,7 +29,7 @@ def _two_digit_year(yy: int, today: date) -> int:
 
 def _check_number(value: str, what: str, *, allow_female_day: bool, today: date | None = None) -> str:
     value = (value or "").strip()
-    if len(value) != 16 or not value.isdigit():
+    if len(value) != 16 or not DIGITS.fullmatch(value):
         raise ValidationError(f"{what} harus 16 digit angka.")
     if value[:2] not in PROVINCE_CODES:
         raise ValidationError(f"{what}: kode provinsi {value[:2]} tidak dikenal.")
@@ -63,6 +65,8 @@ def normalize_phone(value: str) -> str:
     raw = "".join((value or "").split()).replace("-", "")
     if not (raw.startswith("08") or raw.startswith("+628") or raw.startswith("628")):
         raise ValidationError("Nomor HP harus nomor seluler Indonesia yang diawali 08 atau +628.")
+    if not DIGITS.fullmatch(raw.removeprefix("+")):  # phonenumbers would read letters as keypad digits
+        raise ValidationError("Nomor HP hanya boleh berisi angka, spasi dan tanda hubung.")
     if raw.startswith("628"):
         raw = "+" + raw
     try:
@@ -78,7 +82,7 @@ def normalize_phone(value: str) -> str:
 def validate_postal_code(value: str) -> str:
     """Five digits, not starting with 0."""
     value = (value or "").strip()
-    if len(value) != 5 or not value.isdigit() or value[0] == "0":
+    if len(value) != 5 or not DIGITS.fullmatch(value) or value[0] == "0":
         raise ValidationError("Kode pos harus 5 digit angka dan tidak diawali 0.")
     return value
 
@@ -86,6 +90,6 @@ def validate_postal_code(value: str) -> str:
 def normalize_rt_rw(value: str, what: str) -> str:
     """RT or RW as three digits (e.g. 003)."""
     value = (value or "").strip()
-    if not value.isdigit() or not 1 <= len(value) <= 3 or int(value) == 0:
+    if not DIGITS.fullmatch(value) or not 1 <= len(value) <= 3 or int(value) == 0:
         raise ValidationError(f"{what} harus angka 1–3 digit, bukan 0.")
     return value.zfill(3)

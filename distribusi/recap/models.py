@@ -3,12 +3,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from distribusi.intake.models import ADDRESS_FIELDS, Document
 from distribusi.models import Base, OfficeScoped, TimestampMixin, enum_type
 from distribusi.workflow import ParcelStatus, RecapStatus
+
+
+# Which documents travelled in which parcel; kept when a returned parcel's documents are repacked, so a
+# signed letter's content (and its hash) stays as it was signed.
+parcel_documents = Table(
+    "parcel_documents",
+    Base.metadata,
+    Column("parcel_id", ForeignKey("parcels.id"), primary_key=True),
+    Column("document_id", ForeignKey("documents.id"), primary_key=True, index=True),
+)
 
 
 class Recap(TimestampMixin, OfficeScoped, Base):
@@ -79,7 +89,7 @@ class Parcel(TimestampMixin, OfficeScoped, Base):
     delivered_at: Mapped[datetime | None]
 
     recap: Mapped[Recap] = relationship(back_populates="parcels", foreign_keys=[recap_id])
-    documents: Mapped[list[Document]] = relationship(order_by="Document.id", foreign_keys="Document.parcel_id")
+    documents: Mapped[list[Document]] = relationship(secondary=parcel_documents, order_by="Document.id")
 
     def custody_label(self) -> str:
         return self.tracking_code

@@ -18,7 +18,7 @@ from distribusi.numbering import next_number
 from distribusi.recap import codes
 from distribusi.recap.models import Parcel, Recap
 from distribusi.workflow import (
-    DocumentStatus, DomainError, Move, ParcelStatus, RecapStatus, transition, transition_each, transition_many,
+    FINAL_PARCEL_STATES, DocumentStatus, DomainError, Move, ParcelStatus, RecapStatus, transition, transition_each, transition_many,
 )
 
 MAX_DOCUMENTS_PER_RECAP = 5000
@@ -133,6 +133,9 @@ def create_recap(user: User, document_ids: Sequence[int]) -> Recap:
         + [(document, DocumentStatus.in_recap) for document in documents],
         move,
     )
+    for parcel in parcels:
+        for document in parcel.documents:
+            document.parcel_id = parcel.id  # the current parcel; parcel_documents keeps the history
     _retire_repacked(old_parcels, move)
     return recap
 
@@ -146,6 +149,8 @@ def _retire_repacked(old_parcels: dict[int, Parcel], move: Move) -> None:
     )
     emptied = [p for pid, p in old_parcels.items() if pid not in still_holding]
     transition_many(emptied, ParcelStatus.repacked, move)
+    for recap in {parcel.recap for parcel in emptied}:
+        close_if_done(recap, move)
 
 
 def submit_recap(user: User, recap: Recap) -> Recap:
@@ -175,3 +180,14 @@ def recap_groups(recap: Recap) -> list[dict]:
             "tracking_codes": [p.tracking_code for p in parcels],
         })
     return groups
+
+
+def close_if_done(recap: Recap, move: Move) -> bool:
+    """Close a handed-over recap once every parcel is delivered, collected or repacked."""
+    if recap.status is not RecapStatus.handed_over:
+        return False
+    if any(parcel.status not in FINAL_PARCEL_STATES for parcel in recap.parcels):
+        return False
+    transition(recap, RecapStatus.closed, move)
+    recap.closed_at = utcnow()
+    return True

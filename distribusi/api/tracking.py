@@ -1,0 +1,53 @@
+"""Public tracking, staff lookups and the control card of a parcel."""
+from marshmallow import fields, validate
+
+from distribusi.api import bp
+from distribusi.api.access import api_route, current_user, load_query, public_limit
+from distribusi.errors import ApiError
+from distribusi.schemas import BaseSchema
+from distribusi.tracking import services
+from distribusi.tracking.schemas import CustodyOut, LookupOut, PublicTrackOut
+
+UNKNOWN = "Kode kiriman tidak ditemukan. Periksa kembali kode pada label."
+
+
+class TrackQuery(BaseSchema):
+    verify = fields.String(validate=validate.Length(max=10))
+
+
+class LookupQuery(BaseSchema):
+    nik = fields.String(validate=validate.Length(max=16))
+    kk = fields.String(validate=validate.Length(max=16))
+    phone = fields.String(validate=validate.Length(max=20))
+    name = fields.String(validate=validate.Length(min=3, max=100))
+    tracking_code = fields.String(validate=validate.Length(max=300))
+
+
+@api_route(bp, "/public/track/<code>", summary="Lacak kiriman (publik, nama disamarkan)", query=TrackQuery,
+           response=PublicTrackOut)
+@public_limit()
+def public_track(code: str):
+    args = load_query(TrackQuery())
+    view = services.public_view(code[:300], args.get("verify"))
+    if view is None:
+        raise ApiError(404, UNKNOWN)
+    return PublicTrackOut().dump(view)
+
+
+@api_route(bp, "/lookup", verb="lookup", summary="Cari dokumen dan kiriman (NIK, KK, HP, nama, kode)",
+           query=LookupQuery, response=LookupOut)
+def lookup():
+    args = load_query(LookupQuery())
+    if not any(args.values()):
+        raise ApiError(422, "Isi salah satu: nik, kk, phone, name, tracking_code.",
+                       fields={"_schema": ["Minimal satu kriteria pencarian."]})
+    return LookupOut().dump(services.lookup(current_user(), **args))
+
+
+@api_route(bp, "/parcels/<code>/custody", verb="view_custody", summary="Kartu kendali kiriman", response=CustodyOut)
+def custody(code: str):
+    parcel = services.find_parcel(code, current_user().office_id)
+    if parcel is None:
+        raise ApiError(404, "Kiriman tidak ditemukan.")
+    return CustodyOut().dump({"tracking_code": parcel.tracking_code, "status": parcel.status.value,
+                              "events": services.control_card(parcel)})

@@ -1,0 +1,25 @@
+"""Schemas of handovers."""
+from marshmallow import fields
+
+from distribusi.handover.services import acceptance
+from distribusi.schemas import BaseSchema, text
+
+
+class HandoverIn(BaseSchema):
+    courier_partner_id = fields.Integer(required=True, strict=True)
+    received_by = text(200)
+
+
+class HandoverOut(BaseSchema):
+    id = fields.Integer()
+    recap_id = fields.Integer()
+    recap_number = fields.Function(lambda h: h.recap.number)
+    letter_number = fields.Function(lambda h: h.letter.letter_number)
+    courier_partner_id = fields.Integer()
+    courier_partner = fields.Function(lambda h: h.courier_partner.name)
+    received_by = fields.String()
+    handed_over_at = fields.DateTime()
+    acceptance = fields.Method("get_acceptance")
+
+    def get_acceptance(self, handover):
+        return acceptance(handover)

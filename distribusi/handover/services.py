@@ -1,0 +1,51 @@
+"""Handing a signed recap to its courier partner and following the courier's acceptance scans."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+
+from distribusi.auth.models import User
+from distribusi.extensions import db
+from distribusi.handover.models import Handover
+from distribusi.letters.services import signed_letter_of
+from distribusi.models import utcnow
+from distribusi.recap.models import Parcel, Recap
+from distribusi.workflow import DomainError, Move, ParcelStatus, RecapStatus, check_all, transition
+
+
+def hand_over(user: User, recap: Recap, partner_id: int, received_by: str) -> Handover:
+    """Record that a signed recap went to its letter's partner; its parcels become that partner's to scan."""
+    check_all([recap], RecapStatus.handed_over)
+    letter = signed_letter_of(recap)
+    if letter is None:
+        raise DomainError(f"Rekapan {recap.number} belum memiliki surat pengantar yang ditandatangani.",
+                          code="letter_not_signed")
+    if letter.courier_partner_id != partner_id:
+        raise DomainError(
+            f"Surat pengantar {letter.letter_number} ditujukan kepada {letter.courier_partner.name}; "
+            "serah terima hanya kepada mitra tersebut.",
+            code="wrong_partner", fields={"courier_partner_id": ["Tidak sesuai dengan surat pengantar."]},
+        )
+    handover = Handover(
+        office_id=user.office_id, recap=recap, letter=letter, courier_partner_id=partner_id,
+        received_by=received_by, handed_over_by_id=user.id, handed_over_at=utcnow(),
+    )
+    db.session.add(handover)
+    db.session.execute(update(Parcel).where(Parcel.recap_id == recap.id).values(courier_partner_id=partner_id))
+    transition(recap, RecapStatus.handed_over, Move(
+        actor_id=user.id, from_party=user.party, to_party=f"{letter.courier_partner.name}: {received_by}",
+        data={"letter_number": letter.letter_number, "received_by": received_by},
+    ))
+    return handover
+
+
+def acceptance(handover: Handover) -> dict[str, Any]:
+    """How many of the handed-over parcels the courier has scanned in, and which are still missing."""
+    parcels = handover.recap.parcels
+    missing = [p for p in parcels if p.status is ParcelStatus.packed]
+    return {
+        "total": len(parcels),
+        "accepted": len(parcels) - len(missing),
+        "not_accepted": [p.tracking_code for p in missing],
+    }

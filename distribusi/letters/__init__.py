@@ -1,0 +1,1 @@
+"""Stage 3: the cover letter (Surat Pengantar), its signature and public verification."""

@@ -1,0 +1,1 @@
+"""Stage 6: parcels coming back to the office, reconciliation and the undelivered list."""

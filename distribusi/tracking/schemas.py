@@ -1,0 +1,60 @@
+"""The slim public tracking schema (no NIK, KK, document numbers, phone, street or photo) and staff lookups."""
+from marshmallow import fields
+
+from distribusi.intake.schemas import DocumentOut
+from distribusi.recap.schemas import ParcelOut
+from distribusi.schemas import BaseSchema
+
+
+class TimelineOut(BaseSchema):
+    at = fields.DateTime()
+    status = fields.String()
+    label = fields.String()
+    place = fields.String()
+
+
+class PublicTrackOut(BaseSchema):
+    """Everything a citizen may see; adding a field here is a privacy decision."""
+
+    tracking_code = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    next_step = fields.String()
+    recipient_name = fields.String()
+    kecamatan = fields.String()
+    city = fields.String()
+    kelurahan = fields.String(allow_none=True)
+    verified = fields.Boolean()
+    timeline = fields.List(fields.Nested(TimelineOut))
+
+
+class LookupOut(BaseSchema):
+    documents = fields.List(fields.Nested(DocumentOut))
+    parcels = fields.List(fields.Nested(ParcelOut))
+
+
+class CustodyEventOut(BaseSchema):
+    seq = fields.Integer()
+    subject_type = fields.String()
+    subject_id = fields.Integer()
+    action = fields.String()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String()
+    actor = fields.String(allow_none=True)
+    actor_role = fields.String(allow_none=True)
+    from_party = fields.String(allow_none=True)
+    to_party = fields.String(allow_none=True)
+    at = fields.DateTime()
+    device_at = fields.DateTime(allow_none=True)
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    data = fields.Dict()
+    waited_seconds = fields.Integer(allow_none=True)
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class CustodyOut(BaseSchema):
+    tracking_code = fields.String()
+    status = fields.String()
+    events = fields.List(fields.Nested(CustodyEventOut))

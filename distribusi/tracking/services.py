@@ -1,0 +1,156 @@
+"""Public tracking (masked), staff lookups and the control card of a parcel."""
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from distribusi.auth.models import User
+from distribusi.custody import CustodyEvent
+from distribusi.extensions import db
+from distribusi.intake.models import Document
+from distribusi.intake.validators import normalize_phone
+from distribusi.recap import codes
+from distribusi.recap.models import Parcel, parcel_documents
+from distribusi.workflow import ParcelStatus, label
+
+NEXT_STEPS = {
+    ParcelStatus.packed: "Dokumen sedang disiapkan untuk dikirim.",
+    ParcelStatus.with_courier: "Dokumen sudah di tangan kurir dan akan segera diantar.",
+    ParcelStatus.out_for_delivery: "Kurir sedang menuju alamat Anda. Pastikan ada penerima di rumah.",
+    ParcelStatus.delivered: "Dokumen sudah diterima.",
+    ParcelStatus.failed_attempt: "Pengantaran gagal; kurir akan mencoba lagi atau mengembalikan ke Dinas.",
+    ParcelStatus.returning: "Dokumen sedang dikembalikan ke Dinas.",
+    ParcelStatus.returned: "Dokumen ada di Dinas. Ambil di loket Dinas dengan membawa KTP-el atau KK asli.",
+    ParcelStatus.collected: "Dokumen sudah diambil di loket Dinas.",
+    ParcelStatus.repacked: "Dokumen dikirim ulang dengan nomor kiriman baru; hubungi Dinas untuk nomornya.",
+}
+OFFICE_STEPS = {"pack", "receive_return", "collect", "repack"}
+
+
+def mask_name(name: str) -> str:
+    """S*** A***** for Siti Aminah: the first letter of each word."""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split() if word)
+
+
+def _place(event: CustodyEvent, parcel: Parcel) -> str:
+    if event.action in OFFICE_STEPS:
+        return "Dinas Dukcapil"
+    return f"Kec. {parcel.kecamatan}, {parcel.city}"
+
+
+def find_parcel(raw_code: str, office_id: int | None = None) -> Parcel | None:
+    """The parcel with this tracking code (typed, scanned or a label URL), or None."""
+    code = codes.normalize(raw_code)
+    if code is None:
+        return None
+    stmt = select(Parcel).where(Parcel.tracking_code == code)
+    if office_id is not None:
+        stmt = stmt.where(Parcel.office_id == office_id)
+    return db.session.scalar(stmt)
+
+
+def phone_matches(parcel: Parcel, last_four: str | None) -> bool:
+    """Whether the caller proved knowledge of the recipient's phone (its last four digits)."""
+    if not last_four or len(last_four) != 4 or not last_four.isdigit():
+        return False
+    return hmac.compare_digest(parcel.phone[-4:], last_four)
+
+
+def public_view(raw_code: str, verify: str | None) -> dict[str, Any] | None:
+    """Status and timeline with a masked name; the full name and kelurahan only with a correct phone hint."""
+    parcel = find_parcel(raw_code)
+    if parcel is None:
+        return None
+    events = db.session.scalars(
+        select(CustodyEvent).where(CustodyEvent.subject_type == "parcel", CustodyEvent.subject_id == parcel.id)
+        .order_by(CustodyEvent.seq)
+    ).all()
+    verified = phone_matches(parcel, verify)
+    view = {
+        "tracking_code": parcel.tracking_code,
+        "status": parcel.status.value,
+        "status_label": label(parcel.status),
+        "next_step": NEXT_STEPS[parcel.status],
+        "recipient_name": parcel.recipient_name if verified else mask_name(parcel.recipient_name),
+        "kecamatan": parcel.kecamatan,
+        "city": parcel.city,
+        "kelurahan": parcel.kelurahan if verified else None,
+        "verified": verified,
+        "timeline": [
+            {"at": event.recorded_at, "status": event.to_state, "label": label(ParcelStatus(event.to_state)),
+             "place": _place(event, parcel)}
+            for event in events
+        ],
+    }
+    return view
+
+
+def lookup(user: User, *, nik=None, kk=None, phone=None, name=None, tracking_code=None) -> dict[str, Any]:
+    """The office's documents and parcels matching any of the given keys."""
+    doc_filters, parcel_filters = [], []
+    if nik:
+        doc_filters.append(Document.nik == nik.strip())
+    if kk:
+        doc_filters.append(Document.kk_number == kk.strip())
+        parcel_filters.append(Parcel.kk_number == kk.strip())
+    if phone:
+        try:
+            e164 = normalize_phone(phone)
+        except ValidationError:
+            e164 = phone.strip()
+        doc_filters.append(Document.phone == e164)
+        parcel_filters.append(Parcel.phone == e164)
+    if name:
+        term = f"%{name.strip()}%"
+        doc_filters.append(or_(Document.owner_name.ilike(term), Document.recipient_name.ilike(term)))
+        parcel_filters.append(Parcel.recipient_name.ilike(term))
+    if tracking_code:
+        code = codes.normalize(tracking_code) or tracking_code.strip().upper()
+        parcel_filters.append(Parcel.tracking_code == code)
+        doc_filters.append(Document.id.in_(
+            select(parcel_documents.c.document_id).join(Parcel, Parcel.id == parcel_documents.c.parcel_id)
+            .where(Parcel.tracking_code == code)))
+    documents = db.session.scalars(
+        select(Document).where(Document.office_id == user.office_id, or_(*doc_filters)).limit(200)
+    ).all() if doc_filters else []
+    parcel_ids = {d.parcel_id for d in documents if d.parcel_id}
+    if parcel_filters or parcel_ids:
+        parcels = db.session.scalars(
+            select(Parcel).where(Parcel.office_id == user.office_id,
+                                 or_(*parcel_filters, Parcel.id.in_(parcel_ids)))
+            .options(selectinload(Parcel.documents)).order_by(Parcel.id.desc()).limit(200)
+        ).all()
+    else:
+        parcels = []
+    return {"documents": documents, "parcels": parcels}
+
+
+def control_card(parcel: Parcel) -> list[dict[str, Any]]:
+    """The custody events of a parcel and its documents in chain order, with the time each step waited."""
+    document_ids = [d.id for d in parcel.documents]
+    events = db.session.scalars(
+        select(CustodyEvent).where(or_(
+            (CustodyEvent.subject_type == "parcel") & (CustodyEvent.subject_id == parcel.id),
+            (CustodyEvent.subject_type == "document") & CustodyEvent.subject_id.in_(document_ids),
+        )).order_by(CustodyEvent.seq)
+    ).all()
+    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id})))}
+    card, previous = [], None
+    for event in events:
+        actor = actors.get(event.actor_id)
+        card.append({
+            "seq": event.seq, "subject_type": event.subject_type, "subject_id": event.subject_id,
+            "action": event.action, "from_state": event.from_state, "to_state": event.to_state,
+            "actor": actor.full_name if actor else None, "actor_role": actor.role.value if actor else None,
+            "from_party": event.from_party, "to_party": event.to_party,
+            "at": event.recorded_at, "device_at": event.device_at, "lat": event.lat, "lon": event.lon,
+            "data": event.data,
+            "waited_seconds": int((event.recorded_at - previous).total_seconds()) if previous else None,
+            "prev_hash": event.prev_hash, "hash": event.hash,
+        })
+        previous = event.recorded_at
+    return card
