@@ -1,17 +1,25 @@
-"""The demo: two offices, a user of every role, a courier partner and documents in several states."""
+"""The demo: two offices, a user of every role, a courier partner, and documents and parcels in every state."""
 from __future__ import annotations
 
 import os
+import uuid
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
 from distribusi.admin.services import create_office, create_partner, create_user
+from distribusi.auth.models import User
+from distribusi.courier.services import record_scan
 from distribusi.demo import as_api_payload, document_rows, write_csv
 from distribusi.extensions import db
+from distribusi.handover.services import hand_over
 from distribusi.intake.services import flag_document, register_document
-from distribusi.models import Office
+from distribusi.letters.services import issue_letter, reject_letter, sign_letter
+from distribusi.models import Office, utcnow
+from distribusi.recap.models import Parcel
 from distribusi.recap.services import create_recap, submit_recap
+from distribusi.returns.services import collect_parcel, receive_returns
 
 PKU_SETTINGS = {
     "letterhead": {
@@ -67,14 +75,54 @@ def load_demo(password: str) -> bool:
             "username": username, "password": password, "full_name": full_name, "role": role,
             "courier_partner_id": partners[code].id if role == "courier" else None, "nip": NIPS.get(username),
         })
-    fo = users["fo"]
-    documents = [register_document(fo, as_api_payload(row)) for row in document_rows(40, seed=2026, prefix="PKU")]
-    flag_document(fo, documents[0], "data_error", "Nama ibu kandung salah ketik")
-    flag_document(fo, documents[1], "unsigned", "Akta belum ditandatangani pejabat")
-    create_recap(fo, [d.id for d in documents[2:12]])
-    submit_recap(fo, create_recap(fo, [d.id for d in documents[12:24]]))
+    _pekanbaru_flow(users, partners["PKU"])
     for row in document_rows(10, seed=7, prefix="MET"):
         register_document(users["fo.metro"], as_api_payload({**row, "city": "Metro"}))
     os.makedirs(current_app.instance_path, exist_ok=True)
     write_csv(os.path.join(current_app.instance_path, "contoh-impor.csv"), list(document_rows(20, seed=99, prefix="BARU")))
     return True
+
+
+def _scan(courier: User, code: str, action: str, **facts) -> None:
+    record_scan(courier, {"tracking_code": code, "action": action, "idempotency_key": uuid.uuid4().hex, **facts})
+
+
+def _pekanbaru_flow(users: dict[str, User], partner) -> None:
+    """Documents and recaps of the demo office in every state of the flow, spread over the last days."""
+    fo, kasubbag, secretary, courier = users["fo"], users["kasubbag"], users["sekretaris"], users["kurir"]
+    documents = [register_document(fo, as_api_payload(row)) for row in document_rows(90, seed=2026, prefix="PKU")]
+    now = utcnow()
+    for index, document in enumerate(documents):
+        document.created_at = now - timedelta(days=4 - index // 25, hours=index % 7)
+    flag_document(fo, documents[0], "data_error", "Nama ibu kandung salah ketik")
+    flag_document(fo, documents[1], "unsigned", "Akta belum ditandatangani pejabat")
+    create_recap(fo, [d.id for d in documents[2:8]])  # draft
+    submit_recap(fo, create_recap(fo, [d.id for d in documents[8:14]]))  # submitted
+    pending = submit_recap(fo, create_recap(fo, [d.id for d in documents[14:20]]))
+    issue_letter(kasubbag, pending, partner.id)  # awaiting the secretary's signature
+    signed = submit_recap(fo, create_recap(fo, [d.id for d in documents[20:26]]))
+    rejected = issue_letter(kasubbag, signed, partner.id)
+    reject_letter(secretary, rejected, "Perihal surat belum sesuai; mohon diperbaiki.")
+    sign_letter(secretary, issue_letter(kasubbag, signed, partner.id))  # signed, not yet handed over
+    on_the_road = submit_recap(fo, create_recap(fo, [d.id for d in documents[26:60]]))
+    sign_letter(secretary, issue_letter(kasubbag, on_the_road, partner.id))
+    hand_over(kasubbag, on_the_road, partner.id, "Joko Susilo")
+    codes = [p.tracking_code for p in on_the_road.parcels]  # 17 parcels: one or more in every state
+    for code in codes[1:]:
+        _scan(courier, code, "accept")
+    for code in codes[3:]:
+        _scan(courier, code, "out_for_delivery")
+    for code in codes[5:10]:
+        _scan(courier, code, "delivered", recipient_name="Penerima Demo", recipient_relation="self")
+    for code in codes[10:15]:
+        _scan(courier, code, "failed", failure_reason="recipient_absent")
+    for code in codes[11:15]:
+        _scan(courier, code, "return")
+    receive_returns(kasubbag, partner.id, codes[12:15])
+    collect_parcel(fo, _parcel(codes[13]), "Penerima Demo", None)
+    repack = _parcel(codes[14])
+    submit_recap(fo, create_recap(fo, [d.id for d in repack.documents]))  # a returned parcel sent again
+
+
+def _parcel(code: str) -> Parcel:
+    return db.session.scalar(select(Parcel).where(Parcel.tracking_code == code))
