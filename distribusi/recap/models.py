@@ -21,6 +21,9 @@ parcel_documents = Table(
 )
 
 
+FROZEN_RECAP_STATES = frozenset({RecapStatus.signed, RecapStatus.handed_over, RecapStatus.closed})
+
+
 class Recap(TimestampMixin, OfficeScoped, Base):
     """A numbered list of parcels built by a clerk; frozen once its letter is signed."""
 
@@ -50,7 +53,7 @@ class Recap(TimestampMixin, OfficeScoped, Base):
 
     @property
     def frozen(self) -> bool:
-        return self.status in (RecapStatus.signed, RecapStatus.handed_over, RecapStatus.closed)
+        return self.status in FROZEN_RECAP_STATES
 
 
 class Parcel(TimestampMixin, OfficeScoped, Base):
