@@ -51,10 +51,12 @@ def register_blueprints(app: Flask) -> None:
     from distribusi.api import bp as api_bp
     from distribusi.auth import bp as auth_bp
     from distribusi.extensions import csrf
+    from distribusi.tracking.views import bp as public_bp
     from distribusi.web import bp as web_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(public_bp)
     csrf.exempt(api_bp)  # bearer tokens; session callers are checked for the CSRF header in api.access
     app.register_blueprint(api_bp)
 

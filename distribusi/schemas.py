@@ -1,6 +1,8 @@
 """marshmallow base schema with messages in Bahasa Indonesia, and shared schema pieces."""
 from __future__ import annotations
 
+from datetime import UTC
+
 from marshmallow import RAISE, Schema, fields, validate
 
 MESSAGES = {
@@ -68,3 +70,12 @@ class PageOut(Schema):
     per_page = fields.Integer()
     total = fields.Integer()
     pages = fields.Integer()
+
+
+class UtcDateTime(fields.DateTime):
+    """Stored times are naive UTC; on the wire they carry their offset (2026-11-22T03:04:05+00:00)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)

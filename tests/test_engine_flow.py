@@ -61,3 +61,19 @@ def test_recap_goes_from_submitted_to_closed(login_as, documents, client):
     parcel_steps = [e["action"] for e in card if e["subject_type"] == "parcel"]
     assert parcel_steps == ["pack", "accept", "out_for_delivery", "failed", "return", "receive_return", "collect"]
     assert verify_all() == []
+
+
+def test_label_and_letter_qr_targets_answer_in_indonesian(login_as, documents, client):
+    from flow import signed_recap
+
+    clerk, kasubbag, secretary = login_as("clerk"), login_as("kasubbag"), login_as("secretary")
+    recap, letter = signed_recap(clerk, kasubbag, secretary, documents)
+    parcel = recap["parcels"][0]
+    page = client.get(f"/k/{parcel['tracking_code'].lower()}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Dikemas" in text and parcel["address"]["street"] not in text and parcel["recipient_name"] not in text
+    assert client.get("/k/XXXXXXXXXX").status_code == 404
+    verify = client.get(f"/verifikasi/{letter['verification_code']}")
+    assert verify.status_code == 200 and "isinya utuh" in verify.get_data(as_text=True)
+    assert client.get("/verifikasi/bukan-kode").status_code == 404
