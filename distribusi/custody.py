@@ -5,6 +5,7 @@ import enum
 import hashlib
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -174,24 +175,32 @@ class ChainProblem:
         return f"office {self.office_id}: {where}: {self.reason}"
 
 
-def _office_events(office_id: int) -> Iterator[CustodyEvent]:
+@contextmanager
+def _office_events(office_id: int) -> Iterator[Iterator[CustodyEvent]]:
+    """The office's events in chain order, streamed; the cursor is closed even when the walk stops early."""
     stmt = select(CustodyEvent).where(CustodyEvent.office_id == office_id).order_by(CustodyEvent.seq, CustodyEvent.id)
-    yield from db.session.scalars(stmt.execution_options(yield_per=2000))
+    result = db.session.scalars(stmt.execution_options(yield_per=2000))
+    try:
+        yield iter(result)
+    finally:
+        result.close()
 
 
 def verify_office(office_id: int) -> ChainProblem | None:
     """Walk one office's chain; return the first problem (edit, deletion, reordering) or None."""
     expected_seq, prev = 0, GENESIS_HASH
-    for event in _office_events(office_id):
-        expected_seq += 1
-        values = {name: getattr(event, name) for name in HASHED_FIELDS}
-        if event.seq != expected_seq:
-            return ChainProblem(office_id, event.seq, event.id, f"nomor urut {expected_seq} hilang atau tertukar")
-        if event.prev_hash != prev:
-            return ChainProblem(office_id, event.seq, event.id, "hash sebelumnya tidak cocok (urutan diubah atau event dihapus)")
-        if compute_hash(values) != event.hash:
-            return ChainProblem(office_id, event.seq, event.id, "isi event diubah")
-        prev = event.hash
+    with _office_events(office_id) as events:
+        for event in events:
+            expected_seq += 1
+            values = {name: getattr(event, name) for name in HASHED_FIELDS}
+            if event.seq != expected_seq:
+                return ChainProblem(office_id, event.seq, event.id, f"nomor urut {expected_seq} hilang atau tertukar")
+            if event.prev_hash != prev:
+                return ChainProblem(office_id, event.seq, event.id,
+                                    "hash sebelumnya tidak cocok (urutan diubah atau event dihapus)")
+            if compute_hash(values) != event.hash:
+                return ChainProblem(office_id, event.seq, event.id, "isi event diubah")
+            prev = event.hash
     head = db.session.get(ChainHead, office_id)
     if head is not None and (head.last_seq != expected_seq or head.last_hash != prev):
         return ChainProblem(office_id, head.last_seq, None, "event terakhir hilang dari rantai")

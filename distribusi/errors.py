@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from distribusi.auth.permissions import PermissionDenied
 from distribusi.auth.services import AuthenticationFailed
@@ -90,7 +90,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code, message = HTTP_MESSAGES.get(error.code or 500, ("error", error.description or "Kesalahan."))
-        return error_response(error.code or 500, code, message)
+        response = make_response(error_response(error.code or 500, code, message))
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)  # required on a 405 (RFC 9110)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

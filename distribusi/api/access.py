@@ -17,6 +17,7 @@ from distribusi.errors import ApiError
 from distribusi.extensions import db, limiter
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one in a URL is simply not found
 
 
 def _authenticate() -> User:
@@ -63,6 +64,8 @@ def api_route(
             if verb is not None:
                 g.api_user = _authenticate()
                 ensure(g.api_user, verb)
+            if any(isinstance(value, int) and value > MAX_ID for value in kwargs.values()):
+                raise ApiError(404, "Data tidak ditemukan.")  # the database would fail on it with a 500
             return view(*args, **kwargs)
 
         wrapper.__openapi__ = {
@@ -75,9 +78,17 @@ def api_route(
     return decorator
 
 
+def parsed_json() -> Any:
+    """The request's JSON body, or None when it is missing, malformed or nested too deeply to parse."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:  # silent=True only covers ValueError
+        return None
+
+
 def json_body() -> Any:
     """The parsed JSON body; 400 when it is missing or malformed."""
-    data = request.get_json(silent=True)
+    data = parsed_json()
     if data is None:
         raise ApiError(400, "Isi permintaan harus JSON yang sah (Content-Type: application/json).", code="invalid_json")
     return data

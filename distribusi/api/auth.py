@@ -3,7 +3,7 @@ from flask import current_app, jsonify, request
 from marshmallow import fields
 
 from distribusi.api import bp
-from distribusi.api.access import api_route, current_user, load_body
+from distribusi.api.access import api_route, current_user, load_body, parsed_json
 from distribusi.auth.services import authenticate, issue_token, revoke_tokens
 from distribusi.extensions import db, limiter
 from distribusi.schemas import BaseSchema, text
@@ -22,7 +22,7 @@ class TokenOut(BaseSchema):
 
 
 def _username_key() -> str:
-    data = request.get_json(silent=True)
+    data = parsed_json()
     name = data.get("username") if isinstance(data, dict) else None
     return f"login-account:{str(name).strip().lower()[:64]}" if name else f"login-address:{request.remote_addr}"
 
@@ -32,8 +32,10 @@ def _failed(response) -> bool:
 
 
 @api_route(bp, "/auth/token", methods=("POST",), summary="Ambil token akses", body=TokenIn, response=TokenOut, status=201)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_username_key, deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], deduct_when=_failed)
+# shared scopes: the login page counts against the same allowance (distribusi.auth.views)
+@limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="login-account",
+                      key_func=_username_key, deduct_when=_failed)
+@limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], scope="login-address", deduct_when=_failed)
 def create_token():
     data = load_body(TokenIn())
     user = authenticate(data["username"], data["password"])

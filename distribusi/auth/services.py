@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from distribusi.auth.models import ApiToken, User
 from distribusi.auth.passwords import check_password, dummy_check
@@ -24,7 +24,7 @@ class AuthenticationFailed(Exception):
 
 def find_user(username: str) -> User | None:
     """The user with this username (case-insensitive), or None."""
-    return db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    return db.session.scalar(select(User).where(User.username == username.strip().lower()))  # stored lower case
 
 
 def authenticate(username: str, password: str) -> User:

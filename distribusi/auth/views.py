@@ -33,10 +33,20 @@ def _failed(response) -> bool:
     return response.status_code == 401
 
 
+def _is_local_path(target: str) -> bool:
+    """A path on this site; browsers read "\\" as "/" and drop tabs and newlines, so "/\\evil" leaves the site."""
+    return (
+        target.startswith("/") and not target.startswith("//")
+        and "\\" not in target and not any(ch < " " or ch == "\x7f" for ch in target)
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_form_username,
-               methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
+# shared scopes: POST /api/v1/auth/token counts against the same allowance (distribusi.api.auth)
+@limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="login-account",
+                      key_func=_form_username, methods=["POST"], deduct_when=_failed)
+@limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], scope="login-address", methods=["POST"],
+                      deduct_when=_failed)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -47,7 +57,7 @@ def login():
             return render_template("auth/login.html", form=form), 401
         login_user(user)
         target = request.args.get("next") or ""
-        return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("web.home"))
+        return redirect(target if _is_local_path(target) else url_for("web.home"))
     return render_template("auth/login.html", form=form)
 
 

@@ -1,6 +1,7 @@
 """Input and output schemas of documents."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from marshmallow import ValidationError, fields, validate, validates
@@ -10,12 +11,21 @@ from distribusi.intake.models import DEFAULT_DOC_TYPES, FlagReason
 from distribusi.schemas import BaseSchema, PageOut, PageQuery
 from distribusi.workflow import DocumentStatus, label
 
+# NUL and lone surrogates: PostgreSQL and the UTF-8 encoder refuse them, which would be a 500, not a 422.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: str) -> None:
+    if UNSTORABLE.search(value):
+        raise ValidationError("Berisi karakter yang tidak sah.")
+
 
 class Trimmed(fields.String):
     """A string with surrounding spaces removed; an empty value counts as missing."""
 
     def __init__(self, max_length: int = 200, normalizer: Callable[[str], str] | None = None, **kwargs):
         super().__init__(validate=validate.Length(max=max_length), **kwargs)
+        self.max_length = max_length
         self.normalizer = normalizer
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -26,6 +36,9 @@ class Trimmed(fields.String):
             if self.required:
                 raise ValidationError("Wajib diisi.")
             return None
+        _storable(text)
+        if len(text) > self.max_length:  # the limit is on what was sent, not on what normalising leaves of it
+            raise ValidationError(validate.Length.message_max.format(max=self.max_length))
         return self.normalizer(text) if self.normalizer else text
 
 
@@ -78,7 +91,7 @@ class DocumentRowIn(_TypedDocument.from_dict({**_document_fields(), **_address_f
 
 class FlagIn(BaseSchema):
     reason = fields.String(required=True, validate=validate.OneOf([r.value for r in FlagReason]))
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    note = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=1000), _storable])
 
 
 class DocumentQuery(PageQuery):

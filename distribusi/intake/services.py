@@ -134,6 +134,6 @@ def document_query(user: User, *, status: str | None = None, doc_type: str | Non
         if term.isdigit():
             stmt = stmt.where(or_(Document.nik == term, Document.kk_number == term, Document.doc_number == term))
         else:
-            stmt = stmt.where(or_(Document.owner_name.ilike(f"%{term}%"), Document.doc_number == term))
+            stmt = stmt.where(or_(Document.owner_name.icontains(term, autoescape=True), Document.doc_number == term))
     return stmt.order_by(Document.created_at.desc(), Document.id.desc())
 

@@ -9,9 +9,12 @@ from distribusi.schemas import BaseSchema
 from distribusi.workflow import label
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger number would fail in the database instead of here
+
+
 class RecapIn(BaseSchema):
     document_ids = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(min=1)), required=True,
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID)), required=True,
         validate=validate.Length(min=1, max=5000),
     )
 

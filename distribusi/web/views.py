@@ -11,11 +11,11 @@ from distribusi.workflow import DocumentStatus, ParcelStatus, RecapStatus
 
 
 def _counts(model, enum_cls) -> list[tuple]:
-    rows = dict(
-        db.session.execute(
+    rows = {
+        state: count for state, count in db.session.execute(
             select(model.status, func.count()).where(model.office_id == current_user.office_id).group_by(model.status)
-        ).tuples()
-    )
+        )
+    }
     return [(state, rows.get(state, 0)) for state in enum_cls]
 
 
