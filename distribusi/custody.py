@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, insert, select, update
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from distribusi.database import insert_rows
 from distribusi.extensions import db
 from distribusi.models import Base, utcnow
 
@@ -139,9 +140,7 @@ def append_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             event["seq"] = seq
             event["prev_hash"] = prev
             event["hash"] = prev = compute_hash(event)
-        ids = db.session.scalars(
-            insert(CustodyEvent).returning(CustodyEvent.id, sort_by_parameter_order=True), office_events
-        ).all()
+        ids = insert_rows(CustodyEvent, office_events)
         for event, event_id in zip(office_events, ids, strict=True):
             event["id"] = event_id
         db.session.execute(

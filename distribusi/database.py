@@ -1,6 +1,8 @@
 """Engine settings per database: SQLite gets foreign keys, WAL, a busy timeout and write-locking transactions."""
+from typing import Any
+
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, func, insert, select
 
 from distribusi.extensions import db
 
@@ -28,3 +30,18 @@ def _sqlite_begin_immediate(connection) -> None:
     # Take the write lock at the start: two writers then queue (busy_timeout) instead of one failing
     # with SQLITE_BUSY when it upgrades a read transaction that another writer has overtaken.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_rows(model: type, rows: list[dict[str, Any]]) -> list[int]:
+    """Bulk-insert rows and return their new ids in row order, in one batched statement on either database."""
+    if not rows:
+        return []
+    session = db.session
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite cannot batch INSERT .. RETURNING in a guaranteed order; the transaction holds the write lock
+        # (BEGIN IMMEDIATE), so the next ids are known and can be given explicitly.
+        first = (session.scalar(select(func.max(model.id))) or 0) + 1
+        ids = list(range(first, first + len(rows)))
+        session.execute(insert(model), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)])
+        return ids
+    return list(session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))

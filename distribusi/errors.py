@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from distribusi.auth.permissions import PermissionDenied
 from distribusi.auth.services import AuthenticationFailed
+from distribusi.extensions import db
 from distribusi.workflow import DomainError
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,8 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None, **extra):
-    """The JSON error shape of the contract, or an error page."""
+    """The JSON error shape of the contract, or an error page; whatever the request had written is rolled back."""
+    db.session.rollback()
     if wants_json():
         body = {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
         return jsonify(body), status

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Enum, ForeignKey, MetaData, String, func
@@ -21,6 +21,9 @@ class Base(DeclarativeBase):
     """Base of every model; constraints get predictable names for migrations."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+UTC_OFFSETS = {"Asia/Jakarta": 7, "Asia/Makassar": 8, "Asia/Jayapura": 9}
 
 
 def utcnow() -> datetime:
@@ -63,6 +66,11 @@ class Office(TimestampMixin, Base):
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    def local_now(self) -> datetime:
+        """The office's wall-clock time (WIB, WITA or WIT; Indonesia keeps no daylight saving)."""
+        zone = (self.settings or {}).get("timezone") or "Asia/Jakarta"
+        return utcnow() + timedelta(hours=UTC_OFFSETS.get(zone, 7))
 
 
 class CourierPartner(TimestampMixin, OfficeScoped, Base):

@@ -1,6 +1,7 @@
 """marshmallow base schema with messages in Bahasa Indonesia, and shared schema pieces."""
 from __future__ import annotations
 
+import re
 from datetime import UTC
 
 from marshmallow import RAISE, Schema, fields, validate
@@ -25,6 +26,22 @@ MESSAGES = {
 }
 for _field_cls, _messages in MESSAGES.items():
     _field_cls.default_error_messages = {**_field_cls.default_error_messages, **_messages}
+
+# NUL and lone surrogates are legal in JSON but PostgreSQL and the UTF-8 encoder refuse them: a 422, not a 500.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_string_deserialize = fields.String._deserialize
+
+
+def _storable_string(self, value, attr, data, **kwargs):
+    text = _string_deserialize(self, value, attr, data, **kwargs)
+    if _UNSTORABLE.search(text):
+        raise self.make_error("unstorable")
+    return text
+
+
+fields.String._deserialize = _storable_string
+fields.String.default_error_messages = {**fields.String.default_error_messages,
+                                        "unstorable": "Berisi karakter yang tidak sah."}
 
 validate.Length.message_min = "Minimal {min} karakter."
 validate.Length.message_max = "Maksimal {max} karakter."

@@ -6,9 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert
-
 from distribusi import custody
+from distribusi.database import insert_rows
 from distribusi.extensions import db
 
 
@@ -208,8 +207,7 @@ def create_many(model: type, rows: list[dict[str, Any]], initial: enum.Enum, mov
     if not rows:
         return []
     action = action_for(None, initial)
-    stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
-    ids = list(db.session.scalars(stmt, [{**row, "status": initial} for row in rows]))
+    ids = insert_rows(model, [{**row, "status": initial} for row in rows])
     custody.append_events([
         custody.event_values(row["office_id"], model.__custody_subject__, subject_id, None, initial, action, move)
         for row, subject_id in zip(rows, ids, strict=True)

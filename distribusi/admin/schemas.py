@@ -100,6 +100,12 @@ class OfficeSettingsIn(BaseSchema):
         unknown = set(re.findall(r"\{(\w+)", value)) - {"seq", "year", "month", "roman_month"}
         if unknown:
             raise ValidationError("Penanda tidak dikenal: " + ", ".join(sorted(unknown)) + ". Gunakan {seq}, {year}, {month}, {roman_month}.")
+        try:
+            sample = value.format(seq=99999, year=2026, month="12", roman_month="XII")
+        except (ValueError, KeyError, IndexError, AttributeError):
+            raise ValidationError("Format nomor surat tidak sah (periksa kurung kurawal).") from None
+        if len(sample) > 100:
+            raise ValidationError("Nomor surat yang dihasilkan lebih dari 100 karakter.")
 
 
 class OfficeOut(BaseSchema):

@@ -1,5 +1,5 @@
 """Schemas of handovers."""
-from marshmallow import fields
+from marshmallow import ValidationError, fields, validates
 
 from distribusi.handover.services import acceptance
 from distribusi.schemas import BaseSchema, text
@@ -8,6 +8,13 @@ from distribusi.schemas import BaseSchema, text
 class HandoverIn(BaseSchema):
     courier_partner_id = fields.Integer(required=True, strict=True)
     received_by = text(200)
+
+    @validates("received_by")
+    def _not_blank(self, value: str, **_kwargs) -> None:
+        if not value.strip():  # the handler stores the name stripped
+            raise ValidationError("Wajib diisi.")
+        if "\x00" in value:  # PostgreSQL cannot store it
+            raise ValidationError("Teks memuat karakter yang tidak sah.")
 
 
 class HandoverOut(BaseSchema):

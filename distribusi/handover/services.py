@@ -3,19 +3,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from distribusi.auth.models import User
+from distribusi.custody import CustodyEvent
 from distribusi.extensions import db
 from distribusi.handover.models import Handover
-from distribusi.letters.services import signed_letter_of
+from distribusi.letters.services import lock_state, signed_letter_of
 from distribusi.models import utcnow
 from distribusi.recap.models import Parcel, Recap
-from distribusi.workflow import DomainError, Move, ParcelStatus, RecapStatus, check_all, transition
+from distribusi.workflow import DomainError, Move, RecapStatus, check_all, transition
 
 
 def hand_over(user: User, recap: Recap, partner_id: int, received_by: str) -> Handover:
     """Record that a signed recap went to its letter's partner; its parcels become that partner's to scan."""
+    lock_state(recap)  # a second click waits here and is then refused, instead of failing on the unique recap_id
     check_all([recap], RecapStatus.handed_over)
     letter = signed_letter_of(recap)
     if letter is None:
@@ -43,7 +45,14 @@ def hand_over(user: User, recap: Recap, partner_id: int, received_by: str) -> Ha
 def acceptance(handover: Handover) -> dict[str, Any]:
     """How many of the handed-over parcels the courier has scanned in, and which are still missing."""
     parcels = handover.recap.parcels
-    missing = [p for p in parcels if p.status is ParcelStatus.packed]
+    # An accept scan is the courier's acknowledgement; a parcel received back at the office without one
+    # was never acknowledged, whatever its state now.
+    scanned = set(db.session.scalars(
+        select(CustodyEvent.subject_id).where(
+            CustodyEvent.subject_type == "parcel", CustodyEvent.action == "accept",
+            CustodyEvent.subject_id.in_(select(Parcel.id).where(Parcel.recap_id == handover.recap_id)))
+    ))
+    missing = [p for p in parcels if p.id not in scanned]
     return {
         "total": len(parcels),
         "accepted": len(parcels) - len(missing),

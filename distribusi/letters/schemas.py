@@ -1,16 +1,27 @@
 """Schemas of cover letters and their public verification."""
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates
 
 from distribusi.schemas import BaseSchema
 from distribusi.workflow import label
 
 
+# Ids are 32-bit integers; a larger one would make PostgreSQL fail the query (a 500) instead of finding nothing.
+ID_RANGE = validate.Range(min=1, max=2**31 - 1)
+
+
 class LetterIn(BaseSchema):
-    courier_partner_id = fields.Integer(required=True, strict=True)
+    courier_partner_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
 
 
 class RejectIn(BaseSchema):
     note = fields.String(required=True, validate=validate.Length(min=3, max=1000))
+
+    @validates("note")
+    def _not_blank(self, value: str, **_kwargs) -> None:
+        if len(value.strip()) < 3:  # the handler stores the note stripped
+            raise ValidationError("Tulis alasan penolakan (minimal 3 karakter).")
+        if "\x00" in value:  # PostgreSQL cannot store it
+            raise ValidationError("Teks memuat karakter yang tidak sah.")
 
 
 class LetterOut(BaseSchema):

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -17,13 +19,27 @@ from distribusi.recap.models import Recap
 from distribusi.workflow import DomainError, LetterStatus, Move, RecapStatus, check_all, transition_each
 
 DEFAULT_SUBJECT = "Penyerahan Dokumen Kependudukan dan Pencatatan Sipil"
+VERIFICATION_CODE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 
 def format_letter_number(office: Office, seq: int, when) -> str:
-    """The office's letter-number format filled in, e.g. 470/JASA-DUKCAPIL/7/2026."""
+    """The office's letter-number format filled in (e.g. 470/JASA-DUKCAPIL/7/2026); raises DomainError if broken."""
     pattern = (office.settings or {}).get("letter_number_format") or "470/JASA-DUKCAPIL/{seq}/{year}"
-    return pattern.format(seq=seq, year=when.year, month=f"{when.month:02d}", roman_month=ROMAN_MONTHS[when.month - 1])
+    try:
+        number = pattern.format(seq=seq, year=when.year, month=f"{when.month:02d}",
+                                roman_month=ROMAN_MONTHS[when.month - 1])
+    except (ValueError, KeyError, IndexError, AttributeError):  # a stray brace or an unknown placeholder
+        number = ""
+    if not number or len(number) > 100:  # the column holds 100 characters
+        raise DomainError("Format nomor surat pada pengaturan kantor tidak sah; minta Admin memperbaikinya.",
+                          code="bad_letter_number_format")
+    return number
+
+
+def office_now(office: Office) -> datetime:
+    """The office's wall-clock time, by which letters are dated and numbered."""
+    return office.local_now()
 
 
 def canonical_content(letter: CoverLetter) -> dict[str, Any]:
@@ -52,14 +68,20 @@ def content_hash(content: dict[str, Any]) -> str:
     ).hexdigest()
 
 
+def lock_state(subject: Recap | CoverLetter) -> None:
+    """Re-read the subject's status under a row lock, so concurrent requests act on it one after the other."""
+    db.session.refresh(subject, attribute_names=["status"], with_for_update=True)
+
+
 def issue_letter(user: User, recap: Recap, partner_id: int) -> CoverLetter:
     """A numbered letter awaiting signature for a submitted recap; raises DomainError or InvalidTransition."""
     partner = db.session.get(CourierPartner, partner_id)
     if partner is None or partner.office_id != user.office_id or not partner.active:
         raise DomainError("Mitra kurir tidak ditemukan atau tidak aktif.", code="unknown_partner",
                           fields={"courier_partner_id": ["Pilih mitra kurir aktif kantor ini."]})
+    lock_state(recap)
     check_all([recap], RecapStatus.letter_pending)  # before a number is taken
-    today = utcnow()
+    today = office_now(user.office)
     seq = next_number(user.office_id, "letter", today.year)
     letter = CoverLetter(
         office_id=user.office_id, recap=recap, courier_partner=partner, year=today.year, seq=seq,
@@ -76,6 +98,7 @@ def issue_letter(user: User, recap: Recap, partner_id: int) -> CoverLetter:
 
 def sign_letter(user: User, letter: CoverLetter) -> CoverLetter:
     """Sign: store signer, time, content hash and a random verification code; the recap is frozen from now on."""
+    lock_state(letter)
     move = Move(actor_id=user.id, from_party=user.party, to_party="Kasubbag Umum",
                 data={"letter_number": letter.letter_number})
     transition_each([(letter, LetterStatus.signed), (letter.recap, RecapStatus.signed)], move)
@@ -90,6 +113,7 @@ def sign_letter(user: User, letter: CoverLetter) -> CoverLetter:
 
 def reject_letter(user: User, letter: CoverLetter, note: str) -> CoverLetter:
     """Reject with the secretary's note; the recap goes back to the Kasubbag for a new letter."""
+    lock_state(letter)
     move = Move(actor_id=user.id, from_party=user.party, to_party="Kasubbag Umum",
                 data={"letter_number": letter.letter_number, "note": note})
     transition_each([(letter, LetterStatus.rejected), (letter.recap, RecapStatus.submitted)], move)
@@ -108,6 +132,8 @@ def signed_letter_of(recap: Recap) -> CoverLetter | None:
 
 def verify_letter(verification_code: str) -> dict[str, Any] | None:
     """Public facts of a signed letter and whether its content is unchanged, or None for an unknown code."""
+    if not VERIFICATION_CODE.fullmatch(verification_code):
+        return None  # not a code this module issues (and PostgreSQL refuses NUL characters in a query)
     letter = db.session.scalar(select(CoverLetter).where(CoverLetter.verification_code == verification_code))
     if letter is None or letter.status is not LetterStatus.signed:
         return None

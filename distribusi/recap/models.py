@@ -65,6 +65,7 @@ class Parcel(TimestampMixin, OfficeScoped, Base):
         UniqueConstraint("tracking_code"),
         Index("ix_parcels_office_status", "office_id", "status"),
         Index("ix_parcels_partner_status", "courier_partner_id", "status"),
+        Index("ix_parcels_recap_status", "recap_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from distribusi.auth.models import User
@@ -112,7 +112,7 @@ def create_recap(user: User, document_ids: Sequence[int]) -> Recap:
     documents, old_parcels = _packable(_load_documents(user, document_ids))
     households = _households(documents, {t: i for i, t in enumerate(doc_types(user.office))})
     tracking_codes = _fresh_codes(len(households))
-    now = utcnow()
+    now = user.office.local_now()  # numbered by the office's calendar year
     seq = next_number(user.office_id, "recap", now.year)
     recap = Recap(office_id=user.office_id, number=f"RKP/{now.year}/{seq:04d}", year=now.year, seq=seq,
                   created_by_id=user.id)
@@ -186,7 +186,9 @@ def close_if_done(recap: Recap, move: Move) -> bool:
     """Close a handed-over recap once every parcel is delivered, collected or repacked."""
     if recap.status is not RecapStatus.handed_over:
         return False
-    if any(parcel.status not in FINAL_PARCEL_STATES for parcel in recap.parcels):
+    unfinished = db.session.scalar(select(exists().where(
+        Parcel.recap_id == recap.id, Parcel.status.not_in(list(FINAL_PARCEL_STATES)))))
+    if unfinished:
         return False
     transition(recap, RecapStatus.closed, move)
     recap.closed_at = utcnow()

@@ -1,13 +1,20 @@
 """Schemas of returns, the undelivered list and counter collection."""
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from distribusi.returns.services import failure_label
 from distribusi.schemas import BaseSchema
 from distribusi.workflow import label
 
 
+def no_nul(value: str) -> None:
+    """Refuse the NUL character, which PostgreSQL cannot store in text (it would fail as a 500)."""
+    if "\x00" in value:
+        raise ValidationError("Teks memuat karakter yang tidak sah.")
+
+
 class ReturnsIn(BaseSchema):
-    courier_partner_id = fields.Integer(required=True, strict=True)
+    # Ids are 32-bit integers; a larger one would make PostgreSQL fail the query instead of finding nothing.
+    courier_partner_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
     tracking_codes = fields.List(fields.String(validate=validate.Length(max=300)), required=True,
                                  validate=validate.Length(min=1, max=5000))
 
@@ -22,8 +29,8 @@ class ReturnBatchOut(BaseSchema):
 
 
 class CollectIn(BaseSchema):
-    collected_by = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    collected_by = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=200), no_nul])
+    note = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=1000), no_nul])
 
 
 class UndeliveredOut(BaseSchema):

@@ -47,10 +47,13 @@ def receive_returns(user: User, partner_id: int, scanned: Sequence[str]) -> Retu
     wanted: dict[str, str] = {}
     for raw in scanned:
         code = codes.normalize(raw)
+        key = code or str(raw)[:40]
+        if key in seen:  # a label scanned twice, readable or not, counts once
+            continue
+        seen.add(key)
         if code is None:
-            unexpected.append({"tracking_code": str(raw)[:40], "reason": "kode tidak sah"})
-        elif code not in seen:
-            seen.add(code)
+            unexpected.append({"tracking_code": key, "reason": "kode tidak sah"})
+        else:
             wanted[code] = raw
     parcels = {
         p.tracking_code: p for p in db.session.scalars(

@@ -55,22 +55,29 @@ def find_parcel(raw_code: str, office_id: int | None = None) -> Parcel | None:
 
 def phone_matches(parcel: Parcel, last_four: str | None) -> bool:
     """Whether the caller proved knowledge of the recipient's phone (its last four digits)."""
-    if not last_four or len(last_four) != 4 or not last_four.isdigit():
-        return False
+    if not last_four or len(last_four) != 4 or not (last_four.isascii() and last_four.isdigit()):
+        return False  # compare_digest refuses non-ASCII text ("١٢٣٤" is digits too) with a TypeError
     return hmac.compare_digest(parcel.phone[-4:], last_four)
+
+
+PUBLIC_PARCEL_COLUMNS = (Parcel.id, Parcel.tracking_code, Parcel.status, Parcel.recipient_name, Parcel.phone,
+                         Parcel.kelurahan, Parcel.kecamatan, Parcel.city)
 
 
 def public_view(raw_code: str, verify: str | None) -> dict[str, Any] | None:
     """Status and timeline with a masked name; the full name and kelurahan only with a correct phone hint."""
-    parcel = find_parcel(raw_code)
+    code = codes.normalize(raw_code)
+    # Plain rows of the few columns shown: this is the busiest public page, and ORM objects cost more than the queries.
+    parcel = db.session.execute(select(*PUBLIC_PARCEL_COLUMNS).where(Parcel.tracking_code == code)).first() if code else None
     if parcel is None:
         return None
-    events = db.session.scalars(
-        select(CustodyEvent).where(CustodyEvent.subject_type == "parcel", CustodyEvent.subject_id == parcel.id)
+    events = db.session.execute(
+        select(CustodyEvent.recorded_at, CustodyEvent.to_state, CustodyEvent.action)
+        .where(CustodyEvent.subject_type == "parcel", CustodyEvent.subject_id == parcel.id)
         .order_by(CustodyEvent.seq)
     ).all()
     verified = phone_matches(parcel, verify)
-    view = {
+    return {
         "tracking_code": parcel.tracking_code,
         "status": parcel.status.value,
         "status_label": label(parcel.status),
@@ -86,7 +93,6 @@ def public_view(raw_code: str, verify: str | None) -> dict[str, Any] | None:
             for event in events
         ],
     }
-    return view
 
 
 def lookup(user: User, *, nik=None, kk=None, phone=None, name=None, tracking_code=None) -> dict[str, Any]:

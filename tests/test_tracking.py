@@ -1,0 +1,167 @@
+"""Public tracking: status and timeline, a masked name, more with the phone's last digits, never personal data."""
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from distribusi.extensions import db
+from distribusi.intake.models import Document
+from distribusi.recap import codes
+from distribusi.recap.models import Parcel
+
+from test_scans import STATE_PATHS, drive, handed_over
+
+TRACK = "/api/v1/public/track"
+PUBLIC_FIELDS = {"tracking_code", "status", "status_label", "next_step", "recipient_name", "kecamatan", "city",
+                 "kelurahan", "verified", "timeline"}
+
+
+@pytest.fixture
+def crew(login_as):
+    clerk, kasubbag, secretary, courier = (login_as(r) for r in ("clerk", "kasubbag", "secretary", "courier"))
+    return SimpleNamespace(clerk=clerk, kasubbag=kasubbag, secretary=secretary, courier=courier,
+                           partner_id=courier.user.courier_partner_id)
+
+
+def masked(name: str) -> str:
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+
+
+def secrets_of(code: str) -> list[str]:
+    """Everything about a parcel's household that the public page must never show."""
+    parcel = db.session.scalar(sa.select(Parcel).where(Parcel.tracking_code == code))
+    documents = db.session.scalars(sa.select(Document).where(
+        Document.id.in_([d.id for d in parcel.documents]))).all()
+    national = "0" + parcel.phone.removeprefix("+62")
+    found = [parcel.kk_number, parcel.street, parcel.phone, national, parcel.phone.removeprefix("+"),
+             parcel.phone[-8:], f"{national[:4]}-{national[4:8]}-{national[8:]}"]
+    for document in documents:
+        found += [document.nik, document.kk_number, document.doc_number, document.street, document.phone]
+        if document.application_number:
+            found.append(document.application_number)
+    return found
+
+
+@pytest.fixture
+def parcel_in(crew, documents) -> dict:
+    """A handed-over recap of one household parcel: returns the parcel JSON."""
+    return handed_over(crew, documents)["parcels"][0]
+
+
+def test_tracking_shows_status_timeline_and_a_masked_name(crew, parcel_in, client):
+    drive(crew, parcel_in, "delivered")
+
+    response = client.get(f"{TRACK}/{parcel_in['tracking_code']}")  # no token
+
+    assert response.status_code == 200
+    view = response.get_json()
+    assert set(view) == PUBLIC_FIELDS
+    assert view["status"] == "delivered" and view["status_label"] == "Sudah diterima"
+    assert view["recipient_name"] == masked(parcel_in["recipient_name"]) != parcel_in["recipient_name"]
+    assert re.fullmatch(r"(\w\**)( \w\**)*", view["recipient_name"].replace("'", "")), view["recipient_name"]
+    assert view["kecamatan"] == parcel_in["address"]["kecamatan"]
+    assert view["kelurahan"] is None and view["verified"] is False
+    assert [(step["status"], step["label"]) for step in view["timeline"]] == [
+        ("packed", "Dikemas"), ("with_courier", "Diterima kurir"), ("out_for_delivery", "Sedang diantar"),
+        ("delivered", "Sudah diterima")]
+    assert view["timeline"][0]["place"] == "Dinas Dukcapil"
+    assert parcel_in["address"]["kecamatan"] in view["timeline"][-1]["place"]
+
+
+def test_the_phones_last_digits_unlock_the_full_name_and_kelurahan(crew, parcel_in, client):
+    response = client.get(f"{TRACK}/{parcel_in['tracking_code']}?verify={parcel_in['phone'][-4:]}")
+
+    view = response.get_json()
+    assert response.status_code == 200 and set(view) == PUBLIC_FIELDS
+    assert view["verified"] is True
+    assert view["recipient_name"] == parcel_in["recipient_name"]
+    assert view["kelurahan"] == parcel_in["address"]["kelurahan"]
+
+
+def _wrong_digits(phone: str) -> str:
+    return f"{(int(phone[-4:]) + 1) % 10000:04d}"
+
+
+WRONG_HINTS = [
+    ("wrong-digits", _wrong_digits), ("three-digits", lambda p: p[-3:]), ("five-digits", lambda p: p[-5:]),
+    ("letters", lambda p: "abcd"), ("empty", lambda p: ""), ("first-digits", lambda p: p[1:5]),
+    ("arabic-indic-digits", lambda p: "\u0661\u0662\u0663\u0664"),
+    ("superscript-digits", lambda p: "\u00b2\u00b3\u00b9\u00b2"),
+]
+
+
+def test_a_wrong_hint_looks_like_no_hint(crew, parcel_in, client, subtests):
+    url = f"{TRACK}/{parcel_in['tracking_code']}"
+    plain = client.get(url).get_json()
+    assert plain["verified"] is False
+    for case, verify in WRONG_HINTS:
+        hint = verify(parcel_in["phone"])
+        if hint == parcel_in["phone"][-4:]:
+            continue  # the digits happen to match
+        with subtests.test(case):
+            response = client.get(url, query_string={"verify": hint})
+
+            assert response.status_code == 200
+            assert response.get_json() == plain
+
+
+TYPED = [("lower-case", str.lower), ("hyphenated", codes.display),
+         ("lower-hyphenated", lambda c: codes.display(c).lower()),
+         ("read-aloud-letters", lambda c: c.replace("1", "l").replace("0", "o")), ("spaced", lambda c: " ".join(c))]
+
+
+def test_a_code_is_found_however_it_is_typed(crew, parcel_in, client, subtests):
+    for case, typed in TYPED:
+        with subtests.test(case):
+            response = client.get(f"{TRACK}/{typed(parcel_in['tracking_code'])}")
+            assert response.status_code == 200
+            assert response.get_json()["tracking_code"] == parcel_in["tracking_code"]
+
+
+@pytest.mark.parametrize("code", [lambda c: c, lambda c: c[:-1] + ("0" if c[-1] != "0" else "1"),
+                                  lambda c: "bukan-kode", lambda c: "%00" * 4],
+                         ids=["unknown", "bad-check-character", "garbage", "nul"])
+def test_an_unknown_code_is_404(client, code):
+    response = client.get(f"{TRACK}/{code(codes.new_code())}")
+    assert response.status_code == 404
+    assert set(response.get_json()["error"]) == {"code", "message", "fields"}
+
+
+def test_no_state_ever_shows_personal_data(crew, documents, client, subtests):
+    recap = handed_over(crew, documents, count=2 * len(STATE_PATHS))
+    parcels = dict(zip(STATE_PATHS, recap["parcels"], strict=True))
+    for state, parcel in parcels.items():
+        drive(crew, parcel, state)
+
+    for state, parcel in parcels.items():
+        code = parcel["tracking_code"]
+        secrets = secrets_of(code)
+        assert len(secrets) >= 10
+        for verify in (None, parcel["phone"][-4:]):
+            with subtests.test(state, verified=verify is not None):
+                response = client.get(f"{TRACK}/{code}", query_string={"verify": verify} if verify else None)
+                assert response.status_code == 200, response.get_json()
+                view = response.get_json()
+                assert view["status"] == state and set(view) == PUBLIC_FIELDS
+                assert view["verified"] is (verify is not None)
+                text = response.get_data(as_text=True)
+                for secret in secrets:
+                    assert secret not in text
+                if verify is None:
+                    assert parcel["recipient_name"] not in text
+
+
+@pytest.mark.parametrize("endpoint", ["track", "verify"])
+def test_public_endpoints_are_rate_limited(app, client, crew, parcel_in, endpoint):
+    app.config["PUBLIC_RATE_LIMIT"] = "3 per minute"  # read per request, so a change after start-up counts
+    url = f"{TRACK}/{parcel_in['tracking_code']}" if endpoint == "track" else "/api/v1/public/verify/tidak-ada-kode-ini"
+
+    statuses = [client.get(url).status_code for _ in range(4)]
+
+    assert statuses[:3] == ([200] * 3 if endpoint == "track" else [404] * 3)
+    assert statuses[3] == 429
+    error = client.get(url).get_json()["error"]
+    assert error["code"] == "rate_limited" and error["message"] and error["fields"] == {}
