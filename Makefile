@@ -36,6 +36,8 @@ test: install
 bench: install
 	$(BIN)/python bench/import_documents.py
 	$(BIN)/python bench/pack_recap.py
+	$(BIN)/python bench/scans.py
+	$(BIN)/python bench/labels.py --quick
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
