@@ -67,15 +67,20 @@ PUBLIC_PARCEL_COLUMNS = (Parcel.id, Parcel.tracking_code, Parcel.status, Parcel.
 def public_view(raw_code: str, verify: str | None) -> dict[str, Any] | None:
     """Status and timeline with a masked name; the full name and kelurahan only with a correct phone hint."""
     code = codes.normalize(raw_code)
-    # Plain rows of the few columns shown: this is the busiest public page, and ORM objects cost more than the queries.
-    parcel = db.session.execute(select(*PUBLIC_PARCEL_COLUMNS).where(Parcel.tracking_code == code)).first() if code else None
-    if parcel is None:
+    if code is None:
         return None
-    events = db.session.execute(
-        select(CustodyEvent.recorded_at, CustodyEvent.to_state, CustodyEvent.action)
-        .where(CustodyEvent.subject_type == "parcel", CustodyEvent.subject_id == parcel.id)
+    # One round trip of plain rows (the parcel's few shown columns beside each of its events): this is the busiest
+    # public page, and round trips and ORM objects cost more here than the index lookups themselves.
+    rows = db.session.execute(
+        select(*PUBLIC_PARCEL_COLUMNS, CustodyEvent.recorded_at, CustodyEvent.to_state, CustodyEvent.action)
+        .outerjoin(CustodyEvent, (CustodyEvent.subject_type == "parcel") & (CustodyEvent.subject_id == Parcel.id))
+        .where(Parcel.tracking_code == code)
         .order_by(CustodyEvent.seq)
     ).all()
+    if not rows:
+        return None
+    parcel = rows[0]
+    events = [row for row in rows if row.to_state is not None]
     verified = phone_matches(parcel, verify)
     return {
         "tracking_code": parcel.tracking_code,
