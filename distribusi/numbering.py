@@ -1,5 +1,4 @@
 """Gap-free counters per office, name and year, safe under concurrent transactions."""
-from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 
 from distribusi.extensions import db
@@ -22,12 +21,3 @@ def next_number(office_id: int, name: str, year: int) -> int:
     )
     return db.session.execute(stmt).scalar_one()
 
-
-def current_number(office_id: int, name: str, year: int) -> int:
-    """The last number handed out, 0 if none."""
-    value = db.session.scalar(
-        db.select(func.coalesce(Counter.value, 0)).where(
-            Counter.office_id == office_id, Counter.name == name, Counter.year == year
-        )
-    )
-    return value or 0

@@ -1,5 +1,5 @@
 """Public tracking, staff lookups and the control card of a parcel."""
-from marshmallow import ValidationError, fields, validate
+from marshmallow import fields, validate
 
 from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, load_query, public_limit
@@ -17,13 +17,10 @@ class TrackQuery(BaseSchema):
 
 
 class Criterion(fields.String):
-    """A search term without surrounding spaces (blank counts as not given); NUL, which PostgreSQL refuses, is 422."""
+    """A search term without surrounding spaces (blank counts as not given)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        term = super()._deserialize(value, attr, data, **kwargs).strip()
-        if "\x00" in term:
-            raise ValidationError("Karakter tidak sah.")
-        return term
+        return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
 class LookupQuery(BaseSchema):

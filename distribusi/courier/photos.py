@@ -15,7 +15,6 @@ from distribusi.courier.models import DeliveryPhoto, ScanRecord
 from distribusi.courier.services import NotFound
 from distribusi.custody import CustodyEvent
 from distribusi.extensions import db
-from distribusi.recap.models import Parcel
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 4096
@@ -88,6 +87,3 @@ def photo_bytes(photo: DeliveryPhoto) -> bytes:
     with open(os.path.join(photo_dir(), photo.storage_name), "rb") as handle:
         return handle.read()
 
-
-def photos_of(parcel: Parcel) -> list[DeliveryPhoto]:
-    return list(db.session.scalars(select(DeliveryPhoto).where(DeliveryPhoto.parcel_id == parcel.id)))

@@ -13,12 +13,6 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 OLDEST_OFFLINE_SCAN = timedelta(days=30)
 
 
-def no_nul(value: str) -> None:
-    """Refuse the NUL character, which PostgreSQL cannot store in text (it would fail as a 500)."""
-    if "\x00" in value:
-        raise ValidationError("Teks memuat karakter yang tidak sah.")
-
-
 class ScanIn(BaseSchema):
     """One scan from the courier's phone (DESIGN.md §7)."""
 
@@ -29,13 +23,13 @@ class ScanIn(BaseSchema):
     at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
     lat = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-90, max=90))
     lon = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-180, max=180))
-    recipient_name = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=200), no_nul])
+    recipient_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     recipient_relation = fields.String(load_default=None, allow_none=True,
                                        validate=validate.OneOf([r.value for r in Relation]))
     failure_reason = fields.String(load_default=None, allow_none=True,
                                    validate=validate.OneOf([r.value for r in FailureReason]))
-    note = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=1000), no_nul])
-    device_id = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=100), no_nul])
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    device_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
 
     @validates_schema
     def _consistent(self, data, **_kwargs):

@@ -13,8 +13,6 @@ class HandoverIn(BaseSchema):
     def _not_blank(self, value: str, **_kwargs) -> None:
         if not value.strip():  # the handler stores the name stripped
             raise ValidationError("Wajib diisi.")
-        if "\x00" in value:  # PostgreSQL cannot store it
-            raise ValidationError("Teks memuat karakter yang tidak sah.")
 
 
 class HandoverOut(BaseSchema):

@@ -1,7 +1,6 @@
 """Input and output schemas of documents."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 
 from marshmallow import ValidationError, fields, validate, validates
@@ -10,15 +9,6 @@ from distribusi.intake import validators
 from distribusi.intake.models import DEFAULT_DOC_TYPES, FlagReason
 from distribusi.schemas import BaseSchema, PageOut, PageQuery
 from distribusi.workflow import DocumentStatus, label
-
-# NUL and lone surrogates: PostgreSQL and the UTF-8 encoder refuse them, which would be a 500, not a 422.
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def _storable(value: str) -> None:
-    if UNSTORABLE.search(value):
-        raise ValidationError("Berisi karakter yang tidak sah.")
-
 
 class Trimmed(fields.String):
     """A string with surrounding spaces removed; an empty value counts as missing."""
@@ -36,7 +26,6 @@ class Trimmed(fields.String):
             if self.required:
                 raise ValidationError("Wajib diisi.")
             return None
-        _storable(text)
         if len(text) > self.max_length:  # the limit is on what was sent, not on what normalising leaves of it
             raise ValidationError(validate.Length.message_max.format(max=self.max_length))
         return self.normalizer(text) if self.normalizer else text
@@ -91,7 +80,7 @@ class DocumentRowIn(_TypedDocument.from_dict({**_document_fields(), **_address_f
 
 class FlagIn(BaseSchema):
     reason = fields.String(required=True, validate=validate.OneOf([r.value for r in FlagReason]))
-    note = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=1000), _storable])
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
 class DocumentQuery(PageQuery):

@@ -20,8 +20,6 @@ class RejectIn(BaseSchema):
     def _not_blank(self, value: str, **_kwargs) -> None:
         if len(value.strip()) < 3:  # the handler stores the note stripped
             raise ValidationError("Tulis alasan penolakan (minimal 3 karakter).")
-        if "\x00" in value:  # PostgreSQL cannot store it
-            raise ValidationError("Teks memuat karakter yang tidak sah.")
 
 
 class LetterOut(BaseSchema):

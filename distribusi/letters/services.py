@@ -5,7 +5,6 @@ import hashlib
 import json
 import re
 import secrets
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -35,11 +34,6 @@ def format_letter_number(office: Office, seq: int, when) -> str:
         raise DomainError("Format nomor surat pada pengaturan kantor tidak sah; minta Admin memperbaikinya.",
                           code="bad_letter_number_format")
     return number
-
-
-def office_now(office: Office) -> datetime:
-    """The office's wall-clock time, by which letters are dated and numbered."""
-    return office.local_now()
 
 
 def canonical_content(letter: CoverLetter) -> dict[str, Any]:
@@ -81,7 +75,7 @@ def issue_letter(user: User, recap: Recap, partner_id: int) -> CoverLetter:
                           fields={"courier_partner_id": ["Pilih mitra kurir aktif kantor ini."]})
     lock_state(recap)
     check_all([recap], RecapStatus.letter_pending)  # before a number is taken
-    today = office_now(user.office)
+    today = user.office.local_now()
     seq = next_number(user.office_id, "letter", today.year)
     letter = CoverLetter(
         office_id=user.office_id, recap=recap, courier_partner=partner, year=today.year, seq=seq,

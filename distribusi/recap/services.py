@@ -30,12 +30,6 @@ class RecapFrozen(DomainError):
     code = "recap_frozen"
 
 
-def ensure_editable(recap: Recap) -> None:
-    """Raise RecapFrozen when the recap's letter has been signed."""
-    if recap.frozen:
-        raise RecapFrozen(f"Rekapan {recap.number} sudah ditandatangani; isinya tidak dapat diubah.")
-
-
 def _load_documents(user: User, document_ids: Sequence[int]) -> list[Document]:
     ids = list(dict.fromkeys(document_ids))
     if not ids:

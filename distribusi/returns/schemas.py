@@ -1,15 +1,9 @@
 """Schemas of returns, the undelivered list and counter collection."""
-from marshmallow import ValidationError, fields, validate
+from marshmallow import fields, validate
 
 from distribusi.returns.services import failure_label
 from distribusi.schemas import BaseSchema
 from distribusi.workflow import label
-
-
-def no_nul(value: str) -> None:
-    """Refuse the NUL character, which PostgreSQL cannot store in text (it would fail as a 500)."""
-    if "\x00" in value:
-        raise ValidationError("Teks memuat karakter yang tidak sah.")
 
 
 class ReturnsIn(BaseSchema):
@@ -29,8 +23,8 @@ class ReturnBatchOut(BaseSchema):
 
 
 class CollectIn(BaseSchema):
-    collected_by = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=200), no_nul])
-    note = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=1000), no_nul])
+    collected_by = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
 class UndeliveredOut(BaseSchema):
