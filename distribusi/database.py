@@ -2,7 +2,7 @@
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import Executable, Row, event, func, insert, select
 
 from distribusi.extensions import db
 
@@ -27,9 +27,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin_immediate(connection) -> None:
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return  # a read_only() statement: no transaction, no lock
     # Take the write lock at the start: two writers then queue (busy_timeout) instead of one failing
     # with SQLITE_BUSY when it upgrades a read transaction that another writer has overtaken.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def read_only(statement: Executable, params: dict[str, Any]) -> list[Row]:
+    """The rows of one read-only statement, run outside any transaction.
+
+    For the busiest public reads: one statement sees a consistent snapshot by itself, so it needs neither the
+    session nor the BEGIN and ROLLBACK round trips around it.
+    """
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.execute(statement, params).all()
 
 
 def insert_rows(model: type, rows: list[dict[str, Any]]) -> list[int]:

@@ -34,8 +34,10 @@ HTTP_MESSAGES = {
 class ApiError(Exception):
     """An error with a status, a code and an Indonesian message, raised by API handlers."""
 
-    def __init__(self, status: int, message: str, *, code: str | None = None, fields: dict | None = None, **extra):
+    def __init__(self, status: int, message: str, *, code: str | None = None, fields: dict | None = None,
+                 headers: dict[str, str] | None = None, **extra):
         super().__init__(message)
+        self.headers = headers or {}
         self.status = status
         self.message = message
         self.code = code or HTTP_MESSAGES.get(status, ("error",))[0]
@@ -61,7 +63,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def api_error(error: ApiError):
-        return error_response(error.status, error.code, error.message, error.fields, **error.extra)
+        response = make_response(error_response(error.status, error.code, error.message, error.fields, **error.extra))
+        response.headers.update(error.headers)
+        return response
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

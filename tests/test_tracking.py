@@ -163,5 +163,33 @@ def test_public_endpoints_are_rate_limited(app, client, crew, parcel_in, endpoin
 
     assert statuses[:3] == ([200] * 3 if endpoint == "track" else [404] * 3)
     assert statuses[3] == 429
-    error = client.get(url).get_json()["error"]
+    refused = client.get(url)
+    error = refused.get_json()["error"]
     assert error["code"] == "rate_limited" and error["message"] and error["fields"] == {}
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+def test_the_public_limit_is_shared_by_the_public_endpoints(app, client, crew, parcel_in):
+    app.config["PUBLIC_RATE_LIMIT"] = "2 per minute"
+
+    assert client.get(f"{TRACK}/{parcel_in['tracking_code']}").status_code == 200
+    assert client.get(f"/k/{parcel_in['tracking_code']}").status_code == 200
+    page = client.get("/verifikasi/tidak-ada-kode-ini")
+
+    assert page.status_code == 429 and "Terlalu banyak permintaan" in page.get_data(as_text=True)
+    assert page.headers["Retry-After"]
+
+
+def test_tracking_answers_while_another_transaction_holds_the_write_lock(crew, parcel_in, client):
+    """A citizen's lookup runs outside any transaction: an import or a scan in progress does not hold it up."""
+    code = parcel_in["tracking_code"]
+    db.session.rollback()  # the test's own session (shared with the requests) lets go of the lock first
+    with db.engine.connect() as writer:  # on SQLite this takes the write lock (BEGIN IMMEDIATE)
+        writer.execute(sa.text("UPDATE parcels SET recipient_name = 'Belum Disimpan' WHERE tracking_code = :c"),
+                       {"c": code})
+
+        response = client.get(f"{TRACK}/{code}", query_string={"verify": parcel_in["phone"][-4:]})
+
+        assert response.status_code == 200
+        assert response.get_json()["recipient_name"] == parcel_in["recipient_name"], "only committed data is shown"
+        writer.rollback()

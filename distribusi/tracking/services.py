@@ -5,11 +5,12 @@ import hmac
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import selectinload
 
 from distribusi.auth.models import User
 from distribusi.custody import CustodyEvent
+from distribusi.database import read_only
 from distribusi.extensions import db
 from distribusi.intake.models import Document
 from distribusi.intake.validators import normalize_phone
@@ -60,8 +61,23 @@ def phone_matches(parcel: Parcel, last_four: str | None) -> bool:
     return hmac.compare_digest(parcel.phone[-4:], last_four)
 
 
-PUBLIC_PARCEL_COLUMNS = (Parcel.id, Parcel.tracking_code, Parcel.status, Parcel.recipient_name, Parcel.phone,
-                         Parcel.kelurahan, Parcel.kecamatan, Parcel.city)
+def _public_timeline_statement():
+    """The parcel's shown columns beside each of its events, for one code: built once, as plain Core rows.
+
+    This is the busiest public page: one round trip, no ORM objects, and a statement whose compiled form and cache
+    key are made once per process instead of on every request.
+    """
+    parcels, events = Parcel.__table__.c, CustodyEvent.__table__.c
+    return (
+        select(parcels.id, parcels.tracking_code, parcels.status, parcels.recipient_name, parcels.phone,
+               parcels.kelurahan, parcels.kecamatan, parcels.city, events.recorded_at, events.to_state, events.action)
+        .outerjoin(CustodyEvent.__table__, (events.subject_type == "parcel") & (events.subject_id == parcels.id))
+        .where(parcels.tracking_code == bindparam("code"))
+        .order_by(events.seq)
+    )
+
+
+PUBLIC_TIMELINE = _public_timeline_statement()
 
 
 def public_view(raw_code: str, verify: str | None) -> dict[str, Any] | None:
@@ -69,14 +85,7 @@ def public_view(raw_code: str, verify: str | None) -> dict[str, Any] | None:
     code = codes.normalize(raw_code)
     if code is None:
         return None
-    # One round trip of plain rows (the parcel's few shown columns beside each of its events): this is the busiest
-    # public page, and round trips and ORM objects cost more here than the index lookups themselves.
-    rows = db.session.execute(
-        select(*PUBLIC_PARCEL_COLUMNS, CustodyEvent.recorded_at, CustodyEvent.to_state, CustodyEvent.action)
-        .outerjoin(CustodyEvent, (CustodyEvent.subject_type == "parcel") & (CustodyEvent.subject_id == Parcel.id))
-        .where(Parcel.tracking_code == code)
-        .order_by(CustodyEvent.seq)
-    ).all()
+    rows = read_only(PUBLIC_TIMELINE, {"code": code})
     if not rows:
         return None
     parcel = rows[0]
