@@ -19,7 +19,7 @@ PUBLIC_RATE_LIMIT very high) on a free port of 127.0.0.1, driven by wrk from a s
 configuration: warm-up, then GET /health and GET /api/v1/public/track/<code>, --duration seconds each at
 --connections connections. Goal: tracking >= 70 % of /health's requests/s and p99 < 50 ms.
 
---diagnose (automatic when the goal is missed): EXPLAIN ANALYZE of the two queries of public_view, a cProfile of
+--diagnose (automatic when the goal is missed): EXPLAIN ANALYZE of public_view's one statement, a cProfile of
 the tracking request in-process (test_client), and the best configuration re-run with the limiter disabled and
 with pool_pre_ping off (app factory arguments to gunicorn; the app's code is not changed).
 """
@@ -564,26 +564,44 @@ def measure_config(name: str, gunicorn_args: list[str], url: str, args, files: d
 
 
 def explain(url: str, code: str) -> None:
+    """EXPLAIN ANALYZE of the one statement public_view runs (services.PUBLIC_TIMELINE), with this code."""
+    from distribusi.tracking.services import PUBLIC_TIMELINE
+
     engine = sa.create_engine(url)
     try:
         with engine.connect() as c:
-            pid = c.scalar(sa.text("SELECT id FROM parcels WHERE tracking_code = :code"), {"code": code})
-            for title, sql, params in (
-                ("parcel by tracking code (find_parcel)",
-                 "SELECT * FROM parcels WHERE tracking_code = :code", {"code": code}),
-                ("timeline (public_view)",
-                 "SELECT * FROM custody_events WHERE subject_type = 'parcel' AND subject_id = :pid ORDER BY seq",
-                 {"pid": pid}),
-            ):
-                c.execute(sa.text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"), params)  # warm
-                plan = c.scalars(sa.text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"), params).all()
-                print(f"\n-- EXPLAIN ANALYZE {title}")
-                for line in plan:
-                    print("   " + line)
+            sql = str(PUBLIC_TIMELINE.params(code=code).compile(engine, compile_kwargs={"literal_binds": True}))
+            c.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")  # warm
+            plan = c.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {sql}").scalars().all()
+            print("\n-- EXPLAIN ANALYZE services.PUBLIC_TIMELINE (parcel beside its events, one statement)")
+            for line in plan:
+                print("   " + line)
             sizes = c.execute(sa.text(
                 "SELECT relname, pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class "
                 "WHERE relname IN ('parcels', 'custody_events') ORDER BY relname")).all()
             print("\n   table sizes (with indexes): " + ", ".join(f"{n} {s}" for n, s in sizes))
+    finally:
+        engine.dispose()
+
+
+def prewarm(url: str) -> str:
+    """Read the tables and indexes into memory once, as a running server has them: a fresh machine otherwise
+    measures its disk for the first minutes (a timeline row is a random heap page of a 2 GB table)."""
+    engine = sa.create_engine(url)
+    start = time.perf_counter()
+    try:
+        with engine.connect() as c:
+            try:
+                c.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_prewarm"))
+                c.commit()
+            except sa.exc.SQLAlchemyError:
+                c.rollback()
+                c.execute(sa.text("SELECT count(*) FROM custody_events"))  # at least the OS page cache
+                return f"sequential scan (no pg_prewarm) in {time.perf_counter() - start:.1f} s"
+            blocks = c.scalar(sa.text(
+                "SELECT sum(pg_prewarm(c.oid::regclass, 'read')) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')"))
+            return f"{blocks * 8 // 1024:,} MB read by pg_prewarm in {time.perf_counter() - start:.1f} s"
     finally:
         engine.dispose()
 
@@ -615,10 +633,9 @@ def breakdown(url: str, codes: list[str], per_pass: int = 200, repeats: int = 7)
 
     import psycopg
 
-    from distribusi.api.tracking import TrackQuery
+    from distribusi.api.tracking import PUBLIC_TRACK, TRACK_QUERY
     from distribusi.extensions import db
     from distribusi.tracking import services
-    from distribusi.tracking.schemas import PublicTrackOut
 
     rng = random.Random(11)
     sample = [rng.choice(codes) for _ in range(per_pass)]
@@ -635,19 +652,12 @@ def breakdown(url: str, codes: list[str], per_pass: int = 200, repeats: int = 7)
     with view_app.app_context():
         views = [services.public_view(code, None) for code in sample]
         db.session.remove()
-    schema = PublicTrackOut()
     conninfo = sa.engine.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     connection = psycopg.connect(conninfo, autocommit=True)
 
     def view_once(code):
         with view_app.app_context():
             services.public_view(code, None)
-            db.session.remove()  # the request's teardown: ROLLBACK and return the connection
-
-    def raw_two_queries(code):
-        pid = connection.execute("SELECT id FROM parcels WHERE tracking_code = %s", (code,)).fetchone()[0]
-        connection.execute("SELECT recorded_at, action, to_state FROM custody_events "
-                           "WHERE subject_type = 'parcel' AND subject_id = %s ORDER BY seq", (pid,)).fetchall()
 
     def raw_one_query(code):
         connection.execute(
@@ -665,13 +675,10 @@ def breakdown(url: str, codes: list[str], per_pass: int = 200, repeats: int = 7)
          lambda code: clients["no_limiter"].get(track_path(code)), sample),
         ("GET /public/track, limiter off + pool_pre_ping off", "no_ping",
          lambda code: clients["no_ping"].get(track_path(code)), sample),
-        ("  services.public_view() + session teardown (ORM, 2 queries)", None, view_once, sample),
-        ("  PublicTrackOut().dump(view) (new schema per request, as served)", None,
-         lambda v: PublicTrackOut().dump(v), views),
-        ("  schema.dump(view) with one schema instance reused", None, lambda v: schema.dump(v), views),
-        ("  TrackQuery().load(request.args) (new schema per request, as served)", None,
-         lambda _c: TrackQuery().load({}), sample),
-        ("  raw psycopg: the two queries, needed columns only, autocommit", None, raw_two_queries, sample),
+        ("  services.public_view() (prebuilt statement, autocommit, pool checkout + pre-ping)", None, view_once,
+         sample),
+        ("  PUBLIC_TRACK.dump(view)", None, lambda v: PUBLIC_TRACK.dump(v), views),
+        ("  TRACK_QUERY.load(request.args)", None, lambda _c: TRACK_QUERY.load({}), sample),
         ("  raw psycopg: one JOIN query, needed columns only, autocommit", None, raw_one_query, sample),
         ("  raw psycopg: SELECT 1 (one round trip)", None, lambda _c: connection.execute("SELECT 1").fetchall(),
          sample),
@@ -720,7 +727,7 @@ def breakdown(url: str, codes: list[str], per_pass: int = 200, repeats: int = 7)
     no_limiter = ms["GET /public/track, RATELIMIT_ENABLED=False"]
     no_ping = ms["GET /public/track, limiter off + pool_pre_ping off"]
     print(f"   => in-process tracking runs at {health / track:.0%} of /health's rate; the limiter costs "
-          f"{track - no_limiter:.2f} ms/request and its memory storage started "
+          f"{track - no_limiter:.2f} ms/request and the rate-limit storage started "
           f"{started[0] / (repeats * per_pass):.2f} threads per request (threading.Timer); pool_pre_ping costs "
           f"{health - health_np:.2f} ms on /health and {no_limiter - no_ping:.2f} ms on tracking")
 
@@ -741,7 +748,8 @@ def profile_in_process(url: str, codes: list[str], requests: int) -> None:
     with setup.QueryCounter(engine) as counter:
         for code in sample[:100]:
             client.get(f"/api/v1/public/track/{code}")
-    print(f"\n-- {counter.count / 100:.1f} SQL statements per tracking request (plus pre-ping, BEGIN and ROLLBACK)")
+    print(f"\n-- {counter.count / 100:.1f} SQL statements per tracking request (plus the pool's pre-ping; "
+          "no BEGIN or ROLLBACK: read_only runs it in autocommit)")
     profiler = cProfile.Profile()
     profiler.enable()
     for code in sample:
@@ -823,6 +831,7 @@ def main() -> int:
     print(f"check       {check_sample(url)}", flush=True)
     if args.skip_load:
         return 0
+    print(f"cache       {prewarm(url)}", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="bench-tracking-") as tmp:
         files = {"codes": Path(tmp) / "codes.txt", "health_lua": Path(tmp) / "health.lua",

@@ -6,6 +6,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from distribusi import ratelimit  # noqa: F401  (registers the local:// rate-limit storage)
 from distribusi.models import Base
 
 db = SQLAlchemy(model_class=Base)

@@ -8,7 +8,6 @@ from distribusi.schemas import BaseSchema
 from distribusi.tracking import services
 from distribusi.tracking.schemas import CustodyOut, LookupOut, PublicTrackOut
 
-PUBLIC_TRACK = PublicTrackOut()  # built once: the busiest public endpoint
 UNKNOWN = "Kode kiriman tidak ditemukan. Periksa kembali kode pada label."
 
 
@@ -31,11 +30,14 @@ class LookupQuery(BaseSchema):
     tracking_code = Criterion(validate=validate.Length(max=300))
 
 
+PUBLIC_TRACK, TRACK_QUERY = PublicTrackOut(), TrackQuery()  # built once: the busiest public endpoint
+
+
 @api_route(bp, "/public/track/<code>", summary="Lacak kiriman (publik, nama disamarkan)", query=TrackQuery,
            response=PublicTrackOut)
 @public_limit()
 def public_track(code: str):
-    args = load_query(TrackQuery())
+    args = load_query(TRACK_QUERY)
     view = services.public_view(code[:300], args.get("verify"))
     if view is None:
         raise ApiError(404, UNKNOWN)
