@@ -44,6 +44,8 @@ def test_token_endpoint_gives_token_role_office_and_expiry(client, courier, offi
     assert (body["role"], body["office"]) == ("courier", office.code)
     assert len(body["token"]) >= 40
     expires = datetime.fromisoformat(body["expires_at"])
+    assert expires.utcoffset() == timedelta(0), "times on the wire carry their offset"
+    expires = expires.replace(tzinfo=None)  # stored times are naive UTC
     assert timedelta(hours=11, minutes=59) < expires - before < timedelta(hours=12, minutes=1)
     assert client.post("/api/v1/auth/revoke", headers=_bearer(body["token"])).status_code == 200
 

@@ -68,6 +68,7 @@ def test_tracking_shows_status_timeline_and_a_masked_name(crew, parcel_in, clien
         ("packed", "Dikemas"), ("with_courier", "Diterima kurir"), ("out_for_delivery", "Sedang diantar"),
         ("delivered", "Sudah diterima")]
     assert view["timeline"][0]["place"] == "Dinas Dukcapil"
+    assert all(step["at"].endswith("+00:00") for step in view["timeline"]), "a phone in WIB must not read UTC as local"
     assert parcel_in["address"]["kecamatan"] in view["timeline"][-1]["place"]
 
 

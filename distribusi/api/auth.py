@@ -6,7 +6,7 @@ from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, load_body, parsed_json
 from distribusi.auth.services import authenticate, issue_token, revoke_tokens
 from distribusi.extensions import db, limiter
-from distribusi.schemas import BaseSchema, text
+from distribusi.schemas import BaseSchema, UtcDateTime, text
 
 
 class TokenIn(BaseSchema):
@@ -18,7 +18,7 @@ class TokenOut(BaseSchema):
     token = fields.String()
     role = fields.String()
     office = fields.String()
-    expires_at = fields.DateTime()
+    expires_at = UtcDateTime()
 
 
 def _username_key() -> str:

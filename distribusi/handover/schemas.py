@@ -2,7 +2,7 @@
 from marshmallow import ValidationError, fields, validates
 
 from distribusi.handover.services import acceptance
-from distribusi.schemas import BaseSchema, text
+from distribusi.schemas import BaseSchema, UtcDateTime, text
 
 
 class HandoverIn(BaseSchema):
@@ -23,7 +23,7 @@ class HandoverOut(BaseSchema):
     courier_partner_id = fields.Integer()
     courier_partner = fields.Function(lambda h: h.courier_partner.name)
     received_by = fields.String()
-    handed_over_at = fields.DateTime()
+    handed_over_at = UtcDateTime()
     acceptance = fields.Method("get_acceptance")
 
     def get_acceptance(self, handover):

@@ -7,7 +7,7 @@ from marshmallow import ValidationError, fields, validate, validates
 
 from distribusi.intake import validators
 from distribusi.intake.models import DEFAULT_DOC_TYPES, FlagReason
-from distribusi.schemas import BaseSchema, PageOut, PageQuery
+from distribusi.schemas import BaseSchema, PageOut, PageQuery, UtcDateTime
 from distribusi.workflow import DocumentStatus, label
 
 class Trimmed(fields.String):
@@ -115,7 +115,7 @@ class DocumentOut(BaseSchema):
     flag_reason = fields.Function(lambda d: d.flag_reason.value if d.flag_reason else None)
     flag_note = fields.String(allow_none=True)
     parcel_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class DocumentPage(PageOut):

@@ -1,7 +1,7 @@
 """Schemas of cover letters and their public verification."""
 from marshmallow import ValidationError, fields, validate, validates
 
-from distribusi.schemas import BaseSchema
+from distribusi.schemas import BaseSchema, UtcDateTime
 from distribusi.workflow import label
 
 
@@ -34,17 +34,17 @@ class LetterOut(BaseSchema):
     status = fields.Function(lambda letter: letter.status.value)
     status_label = fields.Function(lambda letter: label(letter.status))
     signer_id = fields.Integer(allow_none=True)
-    signed_at = fields.DateTime(allow_none=True)
+    signed_at = UtcDateTime(allow_none=True)
     content_sha256 = fields.String(allow_none=True)
     verification_code = fields.String(allow_none=True)
     rejection_note = fields.String(allow_none=True)
-    rejected_at = fields.DateTime(allow_none=True)
+    rejected_at = UtcDateTime(allow_none=True)
 
 
 class VerificationOut(BaseSchema):
     letter_number = fields.String()
     letter_date = fields.Date()
-    signed_at = fields.DateTime()
+    signed_at = UtcDateTime()
     signer = fields.String()
     signer_position = fields.String()
     office = fields.String()

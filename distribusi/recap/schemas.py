@@ -5,7 +5,7 @@ from distribusi.intake.models import DOC_TYPE_LABELS
 from distribusi.intake.schemas import AddressOut
 from distribusi.recap.codes import display
 from distribusi.recap.services import recap_groups
-from distribusi.schemas import BaseSchema
+from distribusi.schemas import BaseSchema, UtcDateTime
 from distribusi.workflow import label
 
 
@@ -56,8 +56,8 @@ class RecapOut(BaseSchema):
     number = fields.String()
     status = fields.Function(lambda r: r.status.value)
     status_label = fields.Function(lambda r: label(r.status))
-    created_at = fields.DateTime()
-    submitted_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    submitted_at = UtcDateTime(allow_none=True)
     parcel_count = fields.Function(lambda r: len(r.parcels))
     document_count = fields.Function(lambda r: sum(len(p.documents) for p in r.parcels))
     parcels = fields.List(fields.Nested(ParcelOut))

@@ -2,7 +2,7 @@
 from marshmallow import fields, validate
 
 from distribusi.returns.services import failure_label
-from distribusi.schemas import BaseSchema
+from distribusi.schemas import BaseSchema, UtcDateTime
 from distribusi.workflow import label
 
 
@@ -16,7 +16,7 @@ class ReturnsIn(BaseSchema):
 class ReturnBatchOut(BaseSchema):
     id = fields.Integer()
     courier_partner_id = fields.Integer()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     received = fields.List(fields.Dict())
     unexpected = fields.List(fields.Dict())
     missing = fields.List(fields.Dict())

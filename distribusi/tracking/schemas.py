@@ -3,11 +3,11 @@ from marshmallow import fields
 
 from distribusi.intake.schemas import DocumentOut
 from distribusi.recap.schemas import ParcelOut
-from distribusi.schemas import BaseSchema
+from distribusi.schemas import BaseSchema, UtcDateTime
 
 
 class TimelineOut(BaseSchema):
-    at = fields.DateTime()
+    at = UtcDateTime()
     status = fields.String()
     label = fields.String()
     place = fields.String()
@@ -44,8 +44,8 @@ class CustodyEventOut(BaseSchema):
     actor_role = fields.String(allow_none=True)
     from_party = fields.String(allow_none=True)
     to_party = fields.String(allow_none=True)
-    at = fields.DateTime()
-    device_at = fields.DateTime(allow_none=True)
+    at = UtcDateTime()
+    device_at = UtcDateTime(allow_none=True)
     lat = fields.Float(allow_none=True)
     lon = fields.Float(allow_none=True)
     data = fields.Dict()
