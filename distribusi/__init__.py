@@ -11,6 +11,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints in flow order, errors, commands."""
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
     configure(app, config)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -32,6 +33,15 @@ def configure(app: Flask, config: dict[str, Any] | type | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "distribusi.db")
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY belum diatur: set variabel lingkungan SECRET_KEY (lihat README).")
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind a reverse proxy, take the client's address (for rate limits and logs) from X-Forwarded-For."""
+    hops = app.config["PROXY_FIX_X_FOR"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app: Flask) -> None:

@@ -7,11 +7,13 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from distribusi import create_app
 from distribusi.extensions import db
 from distribusi.intake.models import Document
 from distribusi.recap import codes
 from distribusi.recap.models import Parcel
 
+from conftest import test_config as config_for
 from test_scans import STATE_PATHS, drive, handed_over
 
 TRACK = "/api/v1/public/track"
@@ -179,6 +181,22 @@ def test_the_public_limit_is_shared_by_the_public_endpoints(app, client, crew, p
 
     assert page.status_code == 429 and "Terlalu banyak permintaan" in page.get_data(as_text=True)
     assert page.headers["Retry-After"]
+
+
+@pytest.mark.parametrize("hops, own_budget", [(0, False), (1, True)], ids=["no-proxy-trusted", "behind-one-proxy"])
+def test_behind_a_proxy_each_citizen_has_their_own_budget(database_url, hops, own_budget):
+    """Behind nginx every request comes from the proxy's address; X-Forwarded-For counts only when trusted."""
+    app = create_app(config_for(database_url, PROXY_FIX_X_FOR=hops, PUBLIC_RATE_LIMIT="2 per minute"))
+    client, url = app.test_client(), "/api/v1/public/verify/tidak-ada-kode-ini"
+    first = {"X-Forwarded-For": "203.0.113.7"}
+    try:
+        assert [client.get(url, headers=first).status_code for _ in range(2)] == [404, 404]
+        assert client.get(url, headers=first).status_code == 429
+        second = client.get(url, headers={"X-Forwarded-For": "198.51.100.23"}).status_code
+        assert second == (404 if own_budget else 429)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def test_tracking_answers_while_another_transaction_holds_the_write_lock(crew, parcel_in, client):
