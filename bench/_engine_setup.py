@@ -11,7 +11,6 @@ import csv
 import io
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ if str(ROOT) not in sys.path:  # `python bench/x.py` puts bench/ first on sys.pa
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from common import load_average, machine  # noqa: E402  (one copy of the machine facts)
 from distribusi import create_app  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -42,33 +42,13 @@ HIGH_RATE_LIMIT = "1000000 per second"
 # --------------------------------------------------------------------------- machine
 
 
-def cores() -> str:
-    try:
-        return subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return str(os.cpu_count())
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{value:.2f}" for value in os.getloadavg())
-    except OSError:
-        return "unknown"
-
-
 def header(title: str) -> None:
     """Machine, Python and library versions, so printed figures can be compared."""
     import flask
 
-    cpu = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
     print(f"== {title} ==")
     print(f"date        {datetime.now().strftime('%Y-%m-%d %H:%M:%S')}")
-    print(f"machine     nproc={cores()}  {cpu or platform.machine()}  {platform.system()} {platform.release()}")
+    print(f"machine     {machine()}")
     print(f"python      {platform.python_version()} ({sys.executable})")
     print(f"libraries   flask {flask.__version__}, sqlalchemy {sa.__version__}, "
           f"sqlite {__import__('sqlite3').sqlite_version}")

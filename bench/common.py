@@ -61,19 +61,9 @@ def bench_config(url: str) -> dict[str, Any]:
 
 def header(title: str) -> None:
     """Machine, Python and library versions, so printed figures can be compared."""
-    try:
-        cores = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        cores = str(os.cpu_count())
-    cpu = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
     print(f"== {title} ==")
     print(f"date        {datetime.now().strftime('%Y-%m-%d %H:%M')}")
-    print(f"machine     nproc={cores}  {cpu or platform.machine()}  {platform.system()} {platform.release()}")
+    print(f"machine     {machine()}")
     print(f"python      {platform.python_version()} ({sys.executable})")
     print(f"code        {code_version()}")
     print(f"load        {load_average()}  (other processes on the machine skew the figures; compare with nproc)")
@@ -117,6 +107,24 @@ def calibrate() -> float:
         work()
         best = min(best, time.process_time() - start)
     return best
+
+
+def cores() -> str:
+    try:
+        return subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return str(os.cpu_count())
+
+
+def machine() -> str:
+    """nproc, the CPU model and the kernel, for the header of every script."""
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return f"nproc={cores()}  {cpu or platform.machine()}  {platform.system()} {platform.release()}"
 
 
 def load_average() -> str:
