@@ -74,6 +74,15 @@ def test_recipient_defaults_to_the_owner(clerk):
     assert response.get_json()["recipient_name"] == response.get_json()["owner_name"]
 
 
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_optional_fields_count_as_not_given(clerk, blank):
+    response = clerk.post(URL, json=payload(recipient_name=blank, application_number=blank))
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["recipient_name"] == body["owner_name"]
+    assert body["application_number"] is None
+
+
 # (dotted field, value or MISSING, fragment of the Indonesian message)
 MISSING = object()
 BAD_FIELDS = [

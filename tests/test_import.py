@@ -110,6 +110,18 @@ def test_good_csv_creates_every_row(clerk):
     assert custody.verify_all() == []
 
 
+@pytest.mark.parametrize("make", [csv_bytes, xlsx_bytes])
+def test_blank_optional_cells_under_the_full_header_are_not_given(clerk, make):
+    data = rows(2, recipient_name="", application_number="")
+
+    response = upload(clerk, make(data), "ekspor.xlsx" if make is xlsx_bytes else "hari-ini.csv")
+
+    assert response.status_code == 201, response.get_json()
+    for document in stored().values():
+        assert document.recipient_name == document.owner_name
+        assert document.application_number is None
+
+
 def test_xlsx_is_imported(clerk):
     data = rows(4)
     data[0] = {**data[0], "nik": int(data[0]["nik"]), "postal_code": int(data[0]["postal_code"]), "rt": 7}

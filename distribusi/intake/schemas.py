@@ -14,7 +14,7 @@ class Trimmed(fields.String):
     """A string with surrounding spaces removed; an empty value counts as missing."""
 
     def __init__(self, max_length: int = 200, normalizer: Callable[[str], str] | None = None, **kwargs):
-        super().__init__(validate=validate.Length(max=max_length), **kwargs)
+        super().__init__(**kwargs)  # the length is checked in _deserialize: a blank optional value becomes None
         self.max_length = max_length
         self.normalizer = normalizer
 
