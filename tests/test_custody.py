@@ -1,8 +1,6 @@
 """The custody log: one hash-chained event per change, per office; verify finds edits, deletions and reordering."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
@@ -10,6 +8,8 @@ from distribusi.custody import (
     GENESIS_HASH, ChainHead, CustodyEvent, compute_hash, events_for, verify_all, verify_office,
 )
 from distribusi.extensions import db
+
+from concurrency import race
 
 
 def _chain(office_id: int) -> list[CustodyEvent]:
@@ -225,37 +225,19 @@ def test_chains_are_per_office(office, other_office, make_user, documents, runne
 
 
 @pytest.mark.postgres_only
-def test_concurrent_appends_make_one_unbroken_chain(app, backend, office, make_user):
-    if backend == "sqlite":
-        pytest.skip("row locks under concurrency: PostgreSQL only")
+def test_concurrent_appends_make_one_unbroken_chain(office, make_user):
     from distribusi.auth.models import User
     from distribusi.demo import as_api_payload, document_rows
     from distribusi.intake.services import register_document
 
     user_id = make_user("clerk").id
     rows = list(document_rows(20, seed=26, prefix="CONC"))
-    start = threading.Barrier(len(rows))
-    errors: list[BaseException] = []
 
-    def register(row):
-        try:
-            with app.app_context():
-                user = db.session.get(User, user_id)
-                db.session.rollback()  # hand the connection back: 20 threads share a pool of 15
-                start.wait(timeout=30)
-                register_document(user, as_api_payload(row))
-                db.session.commit()
-                db.session.remove()
-        except BaseException as error:  # reported below
-            errors.append(error)
+    def register(index: int) -> None:
+        register_document(db.session.get(User, user_id), as_api_payload(rows[index]))
+        db.session.commit()
 
-    threads = [threading.Thread(target=register, args=(row,)) for row in rows]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
-    assert errors == []
+    race(len(rows), register)
 
     events = _chain(office.id)
     assert len(events) == 20

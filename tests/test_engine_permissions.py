@@ -13,7 +13,7 @@ from distribusi.extensions import db
 from distribusi.letters.models import CoverLetter
 from distribusi.recap import codes
 
-from flow import DELIVERED, handed_over_recap, partner_id_of, scan, submitted_recap
+from flow import DELIVERED, handed_over_recap, letter_awaiting_signature, partner_id_of, scan
 
 ROLES = [r.value for r in Role]
 STAFF = frozenset(ROLES) - {"courier"}
@@ -117,12 +117,10 @@ def office_a(login_as, documents):
     event = scan(courier, code, "delivered", **DELIVERED).get_json()["event_id"]
     photo = courier.post(f"/api/v1/scans/{event}/photo", data={"file": (io.BytesIO(_jpeg()), "bukti.jpg")},
                          content_type="multipart/form-data").get_json()["id"]
-    pending = submitted_recap(clerk, documents, seed=2)
-    pending_letter = kasubbag.post(f"/api/v1/recaps/{pending['id']}/cover-letter",
-                                   json={"courier_partner_id": partner_id_of(kasubbag)}).get_json()["id"]
+    pending, pending_letter = letter_awaiting_signature(clerk, kasubbag, documents, seed=2)
     signed = db.session.scalar(sa.select(CoverLetter.id).where(CoverLetter.recap_id == recap["id"]))
     handover = db.session.scalar(sa.text("SELECT id FROM handovers WHERE recap_id = :id"), {"id": recap["id"]})
-    return SimpleNamespace(recap=recap["id"], pending_recap=pending["id"], letter=signed, pending_letter=pending_letter,
+    return SimpleNamespace(recap=recap["id"], pending_recap=pending["id"], letter=signed, pending_letter=pending_letter["id"],
                            handover=handover, code=code, spare=spare, event=event, photo=photo,
                            partner=partner_id_of(kasubbag))
 

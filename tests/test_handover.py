@@ -1,7 +1,6 @@
 """Handover of a signed recap to the letter's courier partner, and the courier's acceptance of its parcels."""
 from __future__ import annotations
 
-import threading
 from types import SimpleNamespace
 
 import pytest
@@ -12,7 +11,8 @@ from distribusi.extensions import db
 from distribusi.handover.models import Handover
 from distribusi.models import CourierPartner
 
-from flow import scan, signed_recap, submitted_recap
+from concurrency import post_as, race
+from flow import letter_awaiting_signature, scan, signed_recap, submitted_recap
 
 
 @pytest.fixture
@@ -38,10 +38,7 @@ def _submitted(crew, documents):
 
 
 def _letter_pending(crew, documents):
-    recap = submitted_recap(crew.clerk, documents)
-    assert crew.kasubbag.post(f"/api/v1/recaps/{recap['id']}/cover-letter",
-                              json={"courier_partner_id": crew.partner_id}).status_code == 201
-    return recap
+    return letter_awaiting_signature(crew.clerk, crew.kasubbag, documents)[0]
 
 
 def _letter_rejected(crew, documents):
@@ -167,34 +164,14 @@ def test_a_second_handover_is_refused(crew, documents):
 
 # ---------------------------------------------------------------- concurrency (PostgreSQL)
 
-@pytest.fixture
-def postgres_only(backend):
-    if backend != "postgresql":
-        pytest.skip("concurrency needs PostgreSQL row locks")
-
-
 @pytest.mark.postgres_only
-def test_concurrent_handovers_of_one_recap_give_one(postgres_only, app, crew, documents):
+def test_concurrent_handovers_of_one_recap_give_one(crew, documents):
     recap, _letter = signed_recap(crew.clerk, crew.kasubbag, crew.secretary, documents)
-    barrier = threading.Barrier(6)
-    statuses: list[int] = []
-    headers = {"Authorization": f"Bearer {crew.kasubbag.token}"}
+    body = {"courier_partner_id": crew.partner_id, "received_by": "Joko"}
 
-    def run():
-        with app.app_context():
-            client = app.test_client()
-            barrier.wait(timeout=60)
-            response = client.post(f"/api/v1/recaps/{recap['id']}/handover", headers=headers,
-                                   json={"courier_partner_id": crew.partner_id, "received_by": "Joko"})
-            statuses.append(response.status_code)
+    results = race(6, lambda _: post_as(crew.kasubbag.token, f"/api/v1/recaps/{recap['id']}/handover", body))
 
-    db.session.commit()
-    threads = [threading.Thread(target=run) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
+    statuses = [status for status, _ in results]
     assert sorted(statuses) == [201] + [409] * 5
     assert counts()[0] == 1
     assert verify_all() == []

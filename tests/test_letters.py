@@ -5,7 +5,6 @@ import base64
 import hashlib
 import json
 import re
-import threading
 from datetime import date, datetime
 from types import SimpleNamespace
 
@@ -19,7 +18,8 @@ from distribusi.letters.services import canonical_content
 from distribusi.models import CourierPartner
 from distribusi.recap import codes
 
-from flow import partner_id_of, signed_recap, submitted_recap
+from concurrency import post_as, race
+from flow import handed_over_recap, letter_awaiting_signature, partner_id_of, signed_recap, submitted_recap
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
@@ -137,9 +137,7 @@ def _draft(crew, documents):
 
 
 def _letter_pending(crew, documents):
-    recap = submitted_recap(crew.clerk, documents)
-    assert issue(crew, recap["id"]).status_code == 201
-    return recap
+    return letter_awaiting_signature(crew.clerk, crew.kasubbag, documents)[0]
 
 
 def _signed(crew, documents):
@@ -147,11 +145,7 @@ def _signed(crew, documents):
 
 
 def _handed_over(crew, documents):
-    recap = _signed(crew, documents)
-    handover = crew.kasubbag.post(f"/api/v1/recaps/{recap['id']}/handover",
-                                  json={"courier_partner_id": crew.partner_id, "received_by": "Joko"})
-    assert handover.status_code == 201
-    return recap
+    return handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents)
 
 
 @pytest.mark.parametrize("make_recap, state", [
@@ -376,52 +370,17 @@ def test_an_unknown_verification_code_is_404(client, code):
 
 # ---------------------------------------------------------------- concurrency (PostgreSQL)
 
-@pytest.fixture
-def postgres_only(backend):
-    if backend != "postgresql":
-        pytest.skip("concurrency needs PostgreSQL row locks")
-
-
-def together(app, calls) -> list:
-    """Run each call(client) in its own thread and app context, released at the same moment by a barrier."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    errors: list[BaseException] = []
-
-    def run(index, call):
-        try:
-            with app.app_context():
-                client = app.test_client()
-                barrier.wait(timeout=60)
-                results[index] = call(client)
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
-            barrier.abort()
-
-    db.session.commit()  # the test's own session holds no connection or snapshot meanwhile
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return results
-
-
-def _post(token: str, path: str, body: dict | None = None):
-    def call(client):
-        response = client.post(path, json=body or {}, headers={"Authorization": f"Bearer {token}"})
-        return response.status_code, response.get_json()
-    return call
+def together(token: str, posts: list[tuple[str, dict]]) -> list[tuple[int, dict]]:
+    """POST each (path, body) at the same moment, each from its own thread; returns (status, body) in order."""
+    return race(len(posts), lambda index: post_as(token, *posts[index]))
 
 
 @pytest.mark.postgres_only
-def test_concurrent_letters_get_consecutive_distinct_numbers(postgres_only, app, crew, documents):
+def test_concurrent_letters_get_consecutive_distinct_numbers(crew, documents):
     recap_ids = [submitted_recap(crew.clerk, documents, count=1, seed=seed)["id"] for seed in range(1, 21)]
 
-    results = together(app, [
-        _post(crew.kasubbag.token, f"/api/v1/recaps/{recap_id}/cover-letter", {"courier_partner_id": crew.partner_id})
-        for recap_id in recap_ids
+    results = together(crew.kasubbag.token, [
+        (f"/api/v1/recaps/{recap_id}/cover-letter", {"courier_partner_id": crew.partner_id}) for recap_id in recap_ids
     ])
 
     assert [status for status, _ in results] == [201] * 20, results
@@ -430,13 +389,11 @@ def test_concurrent_letters_get_consecutive_distinct_numbers(postgres_only, app,
 
 
 @pytest.mark.postgres_only
-def test_concurrent_letters_for_one_recap_give_one_letter(postgres_only, app, crew, documents):
+def test_concurrent_letters_for_one_recap_give_one_letter(crew, documents):
     recap = submitted_recap(crew.clerk, documents)
 
     body = {"courier_partner_id": crew.partner_id}
-    results = together(app, [
-        _post(crew.kasubbag.token, f"/api/v1/recaps/{recap['id']}/cover-letter", body) for _ in range(8)
-    ])
+    results = together(crew.kasubbag.token, [(f"/api/v1/recaps/{recap['id']}/cover-letter", body)] * 8)
 
     assert sorted(status for status, _ in results) == [201] + [409] * 7, results
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CoverLetter)) == 1
@@ -446,14 +403,13 @@ def test_concurrent_letters_for_one_recap_give_one_letter(postgres_only, app, cr
 
 
 @pytest.mark.postgres_only
-def test_concurrent_sign_and_reject_decide_once(postgres_only, app, crew, documents):
+def test_concurrent_sign_and_reject_decide_once(crew, documents):
     recap = submitted_recap(crew.clerk, documents)
     letter = issue(crew, recap["id"]).get_json()
-    token = crew.secretary.token
+    note = {"note": "Tidak lengkap"}
 
-    results = together(app, [
-        _post(token, f"/api/v1/cover-letters/{letter['id']}/{action}", {"note": "Tidak lengkap"})
-        for action in ["sign", "reject"] * 5
+    results = together(crew.secretary.token, [
+        (f"/api/v1/cover-letters/{letter['id']}/{action}", note) for action in ["sign", "reject"] * 5
     ])
 
     assert sorted(status for status, _ in results) == [200] + [409] * 9, results

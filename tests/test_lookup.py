@@ -11,7 +11,7 @@ from distribusi.extensions import db
 from distribusi.intake.models import Document
 from distribusi.recap import codes
 
-from test_scans import drive, handed_over
+from flow import drive, handed_over_recap
 
 LOOKUP = "/api/v1/lookup"
 
@@ -27,7 +27,7 @@ def crew(login_as):
 @pytest.fixture
 def household(crew, documents) -> dict:
     """Two households handed over; the first one's parcel is out for delivery. Returns the first parcel's facts."""
-    recap = handed_over(crew, documents, count=4)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=4)
     parcel, _other = recap["parcels"]
     drive(crew, parcel, "out_for_delivery")
     ids = [d["id"] for d in parcel["documents"]]

@@ -13,8 +13,7 @@ from PIL import Image
 from distribusi.courier.models import DeliveryPhoto
 from distribusi.extensions import db
 
-from flow import DELIVERED, scan
-from test_scans import handed_over
+from flow import DELIVERED, handed_over_recap, scan
 
 GPS_IFD = 0x8825
 MB = 1024 * 1024
@@ -50,7 +49,7 @@ def crew(login_as):
 @pytest.fixture
 def delivery(crew, documents) -> dict:
     """The courier's delivered scan of a parcel: {"event_id", "accept_event_id", "tracking_code"}."""
-    recap = handed_over(crew, documents, count=4)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=4)
     code = recap["parcels"][0]["tracking_code"]
     accepted = scan(crew.courier, code, "accept").get_json()
     scan(crew.courier, code, "out_for_delivery")

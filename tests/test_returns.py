@@ -12,8 +12,7 @@ from distribusi.models import CourierPartner
 from distribusi.recap import codes
 from distribusi.recap.models import Parcel
 
-from flow import DELIVERED, scan, signed_recap, submitted_recap
-from test_scans import drive, handed_over
+from flow import DELIVERED, drive, handed_over_recap, scan, signed_recap
 
 RETURNS = "/api/v1/returns"
 
@@ -43,17 +42,13 @@ def _second_partners_parcel(crew, documents, login_as) -> str:
     admin = login_as("admin")
     partner = admin.post("/api/v1/admin/courier-partners",
                          json={"name": "PT Tiki Kurir", "contract_number": "044/PKS/2026"}).get_json()["id"]
-    recap = submitted_recap(crew.clerk, documents, count=2, seed=9)
-    letter = crew.kasubbag.post(f"/api/v1/recaps/{recap['id']}/cover-letter",
-                                json={"courier_partner_id": partner}).get_json()
-    assert crew.secretary.post(f"/api/v1/cover-letters/{letter['id']}/sign").status_code == 200
-    assert crew.kasubbag.post(f"/api/v1/recaps/{recap['id']}/handover",
-                              json={"courier_partner_id": partner, "received_by": "Budi"}).status_code == 201
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2, seed=9,
+                              partner_id=partner, received_by="Budi")
     return recap["parcels"][0]["tracking_code"]
 
 
 def test_returns_are_reconciled_into_received_unexpected_and_missing(crew, documents, login_as):
-    recap = handed_over(crew, documents, count=10)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=10)
     failed, delivered, on_the_way, never_scanned, with_courier = (p["tracking_code"] for p in recap["parcels"])
     drive(crew, recap["parcels"][0], "returning")
     drive(crew, recap["parcels"][1], "delivered")
@@ -91,7 +86,7 @@ def test_returns_are_reconciled_into_received_unexpected_and_missing(crew, docum
 
 
 def test_receiving_the_same_parcel_again_is_unexpected(crew, documents):
-    recap = handed_over(crew, documents, count=2)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2)
     code = recap["parcels"][0]["tracking_code"]
     drive(crew, recap["parcels"][0], "returning")
     assert receive(crew, [code]).status_code == 201
@@ -105,7 +100,7 @@ def test_receiving_the_same_parcel_again_is_unexpected(crew, documents):
 
 
 def test_returns_need_a_partner_of_the_office(crew, documents, other_office, subtests):
-    recap = handed_over(crew, documents, count=2)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2)
     code = recap["parcels"][0]["tracking_code"]
     other_offices = db.session.scalar(sa.select(CourierPartner.id).where(CourierPartner.office_id == other_office.id))
     cases = [("unknown", 999_999, 409), ("other-office", other_offices, 409), ("string-id", "1", 422),
@@ -130,7 +125,7 @@ def test_returns_need_a_list_of_codes(crew, tracking_codes):
 def test_a_returned_parcel_tells_the_citizen_to_come_to_the_counter(crew, documents):
     from distribusi.notify.models import OutboxMessage
 
-    recap = handed_over(crew, documents, count=2)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2)
     drive(crew, recap["parcels"][0], "returning")
     receive(crew, [recap["parcels"][0]["tracking_code"]])
 
@@ -141,7 +136,7 @@ def test_a_returned_parcel_tells_the_citizen_to_come_to_the_counter(crew, docume
 # ---------------------------------------------------------------- the undelivered list
 
 def test_the_undelivered_list_holds_returned_parcels_with_the_reason(crew, documents):
-    recap = handed_over(crew, documents, count=6)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=6)
     failed, never_tried, delivered = recap["parcels"]
     drive(crew, failed, "returning")
     drive(crew, delivered, "delivered")
@@ -165,7 +160,7 @@ def test_the_undelivered_list_holds_returned_parcels_with_the_reason(crew, docum
 
 
 def test_the_undelivered_list_is_the_offices_own(crew, documents, login_as, other_office):
-    recap = handed_over(crew, documents, count=2)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2)
     drive(crew, recap["parcels"][0], "returned")
 
     other = login_as("kasubbag", other_office).get("/api/v1/undelivered").get_json()
@@ -180,7 +175,7 @@ COLLECTABLE = {"packed": 409, "with_courier": 409, "out_for_delivery": 409, "del
 
 
 def test_only_a_returned_parcel_is_collected(crew, documents, subtests):
-    recap = handed_over(crew, documents, count=2 * len(COLLECTABLE))
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2 * len(COLLECTABLE))
     parcels = dict(zip(COLLECTABLE, recap["parcels"], strict=True))
     for state, parcel in parcels.items():
         drive(crew, parcel, state)
@@ -213,7 +208,7 @@ def test_a_nul_in_a_scanned_code_is_refused_like_any_unstorable_text(crew, docum
 
 
 def test_a_bad_collection_body_is_422(crew, documents, subtests):
-    recap = handed_over(crew, documents, count=2)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2)
     code = recap["parcels"][0]["tracking_code"]
     drive(crew, recap["parcels"][0], "returned")
     cases = [("nul-name", {"collected_by": "Siti\x00"}), ("nul-note", {"note": "KTP\x00"}),
@@ -232,7 +227,7 @@ def test_collecting_an_unknown_parcel_is_404(crew, code):
 
 
 def test_collection_needs_no_body(crew, documents):
-    recap = handed_over(crew, documents, count=2)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2)
     drive(crew, recap["parcels"][0], "returned")
     response = crew.clerk.post(f"/api/v1/parcels/{recap['parcels'][0]['tracking_code']}/collected")
     assert response.status_code == 200, response.get_json()
@@ -241,7 +236,7 @@ def test_collection_needs_no_body(crew, documents):
 # ---------------------------------------------------------------- repacking and closing
 
 def test_a_returned_parcels_documents_go_into_a_new_recap(crew, documents):
-    recap = handed_over(crew, documents, count=4)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=4)
     returned, delivered = recap["parcels"]
     drive(crew, returned, "returned")
     drive(crew, delivered, "delivered")
@@ -264,7 +259,7 @@ def test_a_returned_parcels_documents_go_into_a_new_recap(crew, documents):
 
 
 def test_a_parcel_still_with_the_courier_cannot_be_repacked(crew, documents):
-    recap = handed_over(crew, documents, count=2)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2)
     drive(crew, recap["parcels"][0], "returning")
 
     document_ids = [d["id"] for d in recap["parcels"][0]["documents"]]
@@ -277,7 +272,7 @@ def test_a_parcel_still_with_the_courier_cannot_be_repacked(crew, documents):
 
 @pytest.mark.parametrize("last_step", ["delivered", "collected", "repacked"])
 def test_a_recap_closes_when_every_parcel_is_done(crew, documents, last_step):
-    recap = handed_over(crew, documents, count=8)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=8)
     parcels = recap["parcels"]
     finals = ["delivered", "collected", "repacked"]
     finals.remove(last_step)
@@ -302,7 +297,7 @@ def test_a_recap_closes_when_every_parcel_is_done(crew, documents, last_step):
 
 
 def test_a_recap_with_a_parcel_at_the_office_stays_open(crew, documents):
-    recap = handed_over(crew, documents, count=4)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=4)
     drive(crew, recap["parcels"][0], "delivered")
     drive(crew, recap["parcels"][1], "returned")
     assert crew.kasubbag.get(f"/api/v1/recaps/{recap['id']}").get_json()["status"] == "handed_over"

@@ -1,7 +1,6 @@
 """Scans racing for one parcel on PostgreSQL: exactly one transition wins, twins of one key share one answer."""
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import UTC, datetime
 
@@ -14,19 +13,14 @@ from distribusi.extensions import db
 from distribusi.notify.models import OutboxMessage
 from distribusi.recap.models import Parcel
 
+from concurrency import post_as, race
 from flow import DELIVERED, FAILED, handed_over_recap, scan
 
 pytestmark = pytest.mark.postgres_only
 
 
 @pytest.fixture
-def postgres_only(backend):
-    if backend != "postgresql":
-        pytest.skip("row locks under real concurrency need PostgreSQL")
-
-
-@pytest.fixture
-def parcel_on_the_way(postgres_only, login_as, documents):
+def parcel_on_the_way(login_as, documents):
     """(courier, parcel) with the parcel out for delivery."""
     clerk, kasubbag, secretary, courier = (login_as(r) for r in ("clerk", "kasubbag", "secretary", "courier"))
     code = handed_over_recap(clerk, kasubbag, secretary, documents, count=2)["parcels"][0]["tracking_code"]
@@ -36,31 +30,9 @@ def parcel_on_the_way(postgres_only, login_as, documents):
     return courier, parcel
 
 
-def post_together(app, token: str, bodies: list[dict]) -> list[tuple[int, dict]]:
-    """POST each body to /api/v1/scans from its own thread, app context and client, all released at once."""
-    barrier = threading.Barrier(len(bodies))
-    results: list = [None] * len(bodies)
-    errors: list[BaseException] = []
-
-    def run(index: int, body: dict) -> None:
-        try:
-            with app.app_context():
-                client = app.test_client()
-                barrier.wait(timeout=60)
-                response = client.post("/api/v1/scans", json=body, headers={"Authorization": f"Bearer {token}"})
-                results[index] = (response.status_code, response.get_json())
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
-            barrier.abort()
-
-    db.session.commit()  # the test's session holds no connection meanwhile
-    threads = [threading.Thread(target=run, args=(i, body)) for i, body in enumerate(bodies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return results
+def post_together(token: str, bodies: list[dict]) -> list[tuple[int, dict]]:
+    """POST each body to /api/v1/scans at the same moment, each from its own thread."""
+    return race(len(bodies), lambda index: post_as(token, "/api/v1/scans", bodies[index]))
 
 
 def events_of(parcel_id: int) -> list[CustodyEvent]:
@@ -68,7 +40,7 @@ def events_of(parcel_id: int) -> list[CustodyEvent]:
         CustodyEvent.subject_type == "parcel", CustodyEvent.subject_id == parcel_id).order_by(CustodyEvent.seq)))
 
 
-def test_fifty_conflicting_scans_make_one_transition(app, parcel_on_the_way):
+def test_fifty_conflicting_scans_make_one_transition(parcel_on_the_way):
     courier, parcel = parcel_on_the_way
     before = len(events_of(parcel.id))
     now = datetime.now(UTC).isoformat()
@@ -78,7 +50,7 @@ def test_fifty_conflicting_scans_make_one_transition(app, parcel_on_the_way):
         for action in ["delivered", "failed"] * 25
     ]
 
-    results = post_together(app, courier.token, bodies)
+    results = post_together(courier.token, bodies)
 
     statuses = sorted(status for status, _ in results)
     assert statuses == [201] + [409] * 49, statuses
@@ -96,13 +68,13 @@ def test_fifty_conflicting_scans_make_one_transition(app, parcel_on_the_way):
     assert verify_all() == []
 
 
-def test_ten_twins_of_one_key_get_one_answer(app, parcel_on_the_way):
+def test_ten_twins_of_one_key_get_one_answer(parcel_on_the_way):
     courier, parcel = parcel_on_the_way
     before = len(events_of(parcel.id))
     body = {"tracking_code": parcel.tracking_code, "action": "delivered", "idempotency_key": uuid.uuid4().hex,
             "at": datetime.now(UTC).isoformat(), **DELIVERED}
 
-    results = post_together(app, courier.token, [dict(body) for _ in range(10)])
+    results = post_together(courier.token, [dict(body) for _ in range(10)])
 
     assert sorted(status for status, _ in results) == [200] * 9 + [201], results
     assert len({repr(sorted(answer.items())) for _, answer in results}) == 1  # the same body for all

@@ -13,34 +13,17 @@ from distribusi.courier.models import ScanRecord
 from distribusi.custody import CustodyEvent, verify_all
 from distribusi.demo import document_rows, write_csv
 from distribusi.extensions import db
-from distribusi.handover import services as handover_services
 from distribusi.intake.models import Document
-from distribusi.letters import services as letter_services
 from distribusi.notify.models import OutboxMessage
 from distribusi.notify.services import TEMPLATES
 from distribusi.recap import codes
-from distribusi.recap import services as recap_services
 from distribusi.recap.models import Parcel
-from distribusi.recap.schemas import RecapOut
 from distribusi.workflow import ParcelStatus
 
-from flow import DELIVERED, FAILED, scan, signed_recap, submitted_recap
+from flow import SCAN_EXTRA, STATE_PATHS, drive, handed_over_recap, scan, signed_recap, submitted_recap
 
 SCANS = "/api/v1/scans"
 ACTIONS = ("accept", "out_for_delivery", "delivered", "failed", "return")
-SCAN_EXTRA = {"delivered": DELIVERED, "failed": FAILED}
-# Every parcel state and how to reach it: courier scans, then office steps (receive, collect, repack).
-STATE_PATHS = {
-    "packed": (),
-    "with_courier": ("accept",),
-    "out_for_delivery": ("accept", "out_for_delivery"),
-    "delivered": ("accept", "out_for_delivery", "delivered"),
-    "failed_attempt": ("accept", "out_for_delivery", "failed"),
-    "returning": ("accept", "out_for_delivery", "failed", "return"),
-    "returned": ("accept", "out_for_delivery", "failed", "return", "receive"),
-    "collected": ("accept", "out_for_delivery", "failed", "return", "receive", "collect"),
-    "repacked": ("accept", "out_for_delivery", "failed", "return", "receive", "repack"),
-}
 # (state, action) -> new state; every other pair is refused.
 ALLOWED = {
     ("packed", "accept"): "with_courier",
@@ -58,36 +41,6 @@ def crew(login_as):
     clerk, kasubbag, secretary, courier = (login_as(r) for r in ("clerk", "kasubbag", "secretary", "courier"))
     return SimpleNamespace(clerk=clerk, kasubbag=kasubbag, secretary=secretary, courier=courier,
                            partner_id=courier.user.courier_partner_id)
-
-
-def handed_over(crew, documents, count: int = 2, seed: int = 1) -> dict:
-    """A recap of count documents (two per parcel) handed over to the crew's partner, reached through the services
-    (flow.handed_over_recap walks the same steps by the API); returns the recap as the API shows it."""
-    clerk, kasubbag = crew.clerk.user, crew.kasubbag.user
-    docs = documents(clerk, count, seed=seed)
-    recap = recap_services.create_recap(clerk, [d.id for d in docs])
-    recap_services.submit_recap(clerk, recap)
-    letter = letter_services.issue_letter(kasubbag, recap, crew.partner_id)
-    letter_services.sign_letter(crew.secretary.user, letter)
-    handover_services.hand_over(kasubbag, recap, crew.partner_id, "Joko Susilo")
-    db.session.commit()
-    return RecapOut().dump(recap_services.load_recap(recap.id))
-
-
-def drive(crew, parcel: dict, state: str) -> None:
-    """Walk one parcel (JSON of a recap's parcel) to a state through the API."""
-    code = parcel["tracking_code"]
-    for step in STATE_PATHS[state]:
-        if step == "receive":
-            response = crew.kasubbag.post("/api/v1/returns", json={"courier_partner_id": crew.partner_id,
-                                                                   "tracking_codes": [code]})
-        elif step == "collect":
-            response = crew.clerk.post(f"/api/v1/parcels/{code}/collected", json={"collected_by": "Pemilik"})
-        elif step == "repack":
-            response = crew.clerk.post("/api/v1/recaps", json={"document_ids": [d["id"] for d in parcel["documents"]]})
-        else:
-            response = scan(crew.courier, code, step, **SCAN_EXTRA.get(step, {}))
-        assert response.status_code in (200, 201), (state, step, response.get_json())
 
 
 def written() -> dict[str, int]:
@@ -112,7 +65,8 @@ def body(code: str, action: str, **extra) -> dict:
 @pytest.fixture
 def on_the_way(crew, documents) -> str:
     """The tracking code of a parcel out for delivery with the crew's courier."""
-    code = handed_over(crew, documents)["parcels"][0]["tracking_code"]
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2)
+    code = recap["parcels"][0]["tracking_code"]
     for action in ("accept", "out_for_delivery"):
         assert scan(crew.courier, code, action).status_code == 201
     return code
@@ -127,7 +81,7 @@ def test_the_table_covers_every_state():
 
 @pytest.mark.parametrize("state", list(STATE_PATHS))
 def test_each_action_in_each_state(crew, documents, state, subtests):
-    recap = handed_over(crew, documents, count=4)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=4)
     parcels = recap["parcels"]
     for parcel in parcels:
         drive(crew, parcel, state)
@@ -248,7 +202,7 @@ FAILURE_REASONS = ["address_not_found", "recipient_absent", "moved", "refused", 
 
 
 def test_every_listed_failure_reason_is_accepted(crew, documents):
-    recap = handed_over(crew, documents, count=2 * len(FAILURE_REASONS))
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2 * len(FAILURE_REASONS))
     for parcel, reason in zip(recap["parcels"], FAILURE_REASONS, strict=True):
         drive(crew, parcel, "out_for_delivery")
         response = crew.courier.post(SCANS, json=body(parcel["tracking_code"], "failed", failure_reason=reason,
@@ -287,7 +241,8 @@ def test_a_replay_after_the_parcel_moved_on_still_gets_the_first_answer(crew, on
 
 
 def _other_parcel(crew, documents):
-    other = handed_over(crew, documents, seed=2)["parcels"][0]["tracking_code"]
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2, seed=2)
+    other = recap["parcels"][0]["tracking_code"]
     return {"tracking_code": other, "action": "accept", "recipient_name": None, "recipient_relation": None}
 
 
@@ -312,7 +267,7 @@ def test_the_same_key_with_another_payload_is_a_conflict(crew, documents, on_the
 
 
 def test_keys_belong_to_one_courier(crew, documents, login_as):
-    recap = handed_over(crew, documents, count=4)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=4)
     first, second = (p["tracking_code"] for p in recap["parcels"])
     colleague = login_as("courier")
 
@@ -341,7 +296,7 @@ def _courier_of_new_partner(login_as, client) -> object:
 
 
 def test_a_courier_sees_only_the_partners_parcels(crew, documents, login_as, client, other_office, subtests):
-    recap = handed_over(crew, documents, count=4)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=4)
     drive(crew, recap["parcels"][1], "out_for_delivery")
     strangers = {"another-partner": _courier_of_new_partner(login_as, client),
                  "another-office": login_as("courier", other_office)}
@@ -410,7 +365,7 @@ OUTBOX_WALK = [
 
 
 def test_citizens_are_told_of_exactly_the_steps_that_matter(crew, documents, subtests):
-    parcels = handed_over(crew, documents, count=4)["parcels"]
+    parcels = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=4)["parcels"]
     for index, (which, step, told) in enumerate(OUTBOX_WALK):
         parcel = parcels[which]
         code = parcel["tracking_code"]
@@ -449,7 +404,7 @@ def test_citizens_are_told_of_exactly_the_steps_that_matter(crew, documents, sub
 # ---------------------------------------------------------------- batches
 
 def test_a_batch_answers_each_item_in_order(crew, documents):
-    recap = handed_over(crew, documents, count=4)
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=4)
     first, second = (p["tracking_code"] for p in recap["parcels"])
     items = [
         body(first, "accept"),
@@ -479,7 +434,8 @@ def test_a_batch_answers_each_item_in_order(crew, documents):
 
 
 def test_a_batch_may_be_a_bare_list(crew, documents):
-    code = handed_over(crew, documents)["parcels"][0]["tracking_code"]
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2)
+    code = recap["parcels"][0]["tracking_code"]
     response = crew.courier.post(f"{SCANS}/batch", json=[body(code, "accept")])
     assert response.status_code == 200
     assert [r["status"] for r in response.get_json()["results"]] == [201]
@@ -490,7 +446,8 @@ def test_a_batch_may_be_a_bare_list(crew, documents):
     lambda code: {"scans": body(code, "accept")},
 ], ids=["501-items", "empty", "not-a-list"])
 def test_a_batch_of_the_wrong_size_or_shape_is_422(crew, documents, payload):
-    code = handed_over(crew, documents)["parcels"][0]["tracking_code"]
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2)
+    code = recap["parcels"][0]["tracking_code"]
     payload = payload(code)
     before = written()
 

@@ -14,7 +14,7 @@ from distribusi.recap import codes
 from distribusi.recap.models import Parcel
 
 from conftest import test_config as config_for
-from test_scans import STATE_PATHS, drive, handed_over
+from flow import STATE_PATHS, drive, handed_over_recap
 
 TRACK = "/api/v1/public/track"
 PUBLIC_FIELDS = {"tracking_code", "status", "status_label", "next_step", "recipient_name", "kecamatan", "city",
@@ -50,7 +50,7 @@ def secrets_of(code: str) -> list[str]:
 @pytest.fixture
 def parcel_in(crew, documents) -> dict:
     """A handed-over recap of one household parcel: returns the parcel JSON."""
-    return handed_over(crew, documents)["parcels"][0]
+    return handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2)["parcels"][0]
 
 
 def test_tracking_shows_status_timeline_and_a_masked_name(crew, parcel_in, client):
@@ -134,7 +134,7 @@ def test_an_unknown_code_is_404(client, code):
 
 
 def test_no_state_ever_shows_personal_data(crew, documents, client, subtests):
-    recap = handed_over(crew, documents, count=2 * len(STATE_PATHS))
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2 * len(STATE_PATHS))
     parcels = dict(zip(STATE_PATHS, recap["parcels"], strict=True))
     for state, parcel in parcels.items():
         drive(crew, parcel, state)
