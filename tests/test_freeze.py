@@ -1,5 +1,6 @@
 """A signed recap is frozen: no write path can change what the signature covers."""
 import pytest
+import sqlalchemy as sa
 
 from distribusi.extensions import db
 from distribusi.intake.models import Document
@@ -23,26 +24,47 @@ def _target(model, recap_json):
     return {Parcel: parcel, Document: parcel.documents[0], Recap: parcel.recap}[model]
 
 
+def stored(model, row_id: int, column: str):
+    """The column as the database holds it, read on a connection of its own (the test's session must hold no
+    transaction: on SQLite each one begins IMMEDIATE)."""
+    with db.engine.connect() as connection:
+        return connection.scalar(sa.select(getattr(model, column)).where(model.id == row_id))
+
+
 @pytest.mark.parametrize(("model", "column", "value"), CHANGES, ids=[f"{m.__name__}.{c}" for m, c, _ in CHANGES])
 def test_signed_content_cannot_change(login_as, documents, model, column, value):
     clerk, kasubbag, secretary = login_as("clerk"), login_as("kasubbag"), login_as("secretary")
     recap, _letter = signed_recap(clerk, kasubbag, secretary, documents)
-    setattr(_target(model, recap), column, value)
+    target = _target(model, recap)
+    row_id, before = target.id, getattr(target, column)
+    assert before != value
+    setattr(target, column, value)
     with pytest.raises(RecapFrozen):
         db.session.flush()
     db.session.rollback()
+    db.session.commit()  # nothing is left to commit
+    assert stored(model, row_id, column) == before
 
 
-@pytest.mark.parametrize(("model", "column", "value"), CHANGES[:4], ids=[f"{m.__name__}.{c}" for m, c, _ in CHANGES[:4]])
+UNSIGNED = CHANGES[:4]
+
+
+@pytest.mark.parametrize(("model", "column", "value"), UNSIGNED, ids=[f"{m.__name__}.{c}" for m, c, _ in UNSIGNED])
 def test_unsigned_content_may_change(login_as, documents, model, column, value):
     recap = submitted_recap(login_as("clerk"), documents)
-    setattr(_target(model, recap), column, value)
-    db.session.flush()
+    target = _target(model, recap)
+    row_id = target.id
+    assert getattr(target, column) != value
+    setattr(target, column, value)
+    db.session.commit()
+    assert stored(model, row_id, column) == value
 
 
 def test_state_changes_of_a_signed_recap_are_not_content(login_as, documents):
     clerk, kasubbag, secretary = login_as("clerk"), login_as("kasubbag"), login_as("secretary")
     recap, _letter = signed_recap(clerk, kasubbag, secretary, documents)
     parcel = _target(Parcel, recap)
+    parcel_id, before = parcel.id, parcel.failed_attempts
     parcel.failed_attempts += 1  # operational facts keep being recorded after signing
-    db.session.flush()
+    db.session.commit()
+    assert stored(Parcel, parcel_id, "failed_attempts") == before + 1
