@@ -5,6 +5,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -221,6 +222,14 @@ def login_as(client, make_user):
         return Api(client, raw, user.id)
 
     return login
+
+
+@pytest.fixture
+def crew(login_as):
+    """The staff who walk a recap through the office, as Api clients, and the courier's partner id."""
+    clerk, kasubbag, secretary, courier = (login_as(r) for r in ("clerk", "kasubbag", "secretary", "courier"))
+    return SimpleNamespace(clerk=clerk, kasubbag=kasubbag, secretary=secretary, courier=courier,
+                           partner_id=courier.user.courier_partner_id)
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Handover of a signed recap to the letter's courier partner, and the courier's acceptance of its parcels."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 import sqlalchemy as sa
 
@@ -16,11 +14,10 @@ from flow import letter_awaiting_signature, scan, signed_recap, submitted_recap
 
 
 @pytest.fixture
-def crew(login_as):
-    clerk, kasubbag, secretary, courier, admin = (
-        login_as(r) for r in ("clerk", "kasubbag", "secretary", "courier", "admin"))
-    return SimpleNamespace(clerk=clerk, kasubbag=kasubbag, secretary=secretary, courier=courier, admin=admin,
-                           partner_id=courier.user.courier_partner_id)
+def crew(crew, login_as):
+    """The office's crew and its admin."""
+    crew.admin = login_as("admin")
+    return crew
 
 
 def hand_over(crew, recap_id: int, **body):

@@ -1,8 +1,6 @@
 """Staff lookups by NIK, KK, phone, name or tracking code, and the control card (custody log) of a parcel."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 import sqlalchemy as sa
 
@@ -17,11 +15,10 @@ LOOKUP = "/api/v1/lookup"
 
 
 @pytest.fixture
-def crew(login_as):
-    clerk, kasubbag, secretary, courier, operator = (
-        login_as(r) for r in ("clerk", "kasubbag", "secretary", "courier", "operator"))
-    return SimpleNamespace(clerk=clerk, kasubbag=kasubbag, secretary=secretary, courier=courier, operator=operator,
-                           partner_id=courier.user.courier_partner_id)
+def crew(crew, login_as):
+    """The office's crew and its operator."""
+    crew.operator = login_as("operator")
+    return crew
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import os
 import uuid
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -37,13 +36,6 @@ def jpeg_with_gps() -> bytes:
 def svg() -> bytes:
     return (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
             b'<script>alert(1)</script><rect width="10" height="10"/></svg>')
-
-
-@pytest.fixture
-def crew(login_as):
-    clerk, kasubbag, secretary, courier = (login_as(r) for r in ("clerk", "kasubbag", "secretary", "courier"))
-    return SimpleNamespace(clerk=clerk, kasubbag=kasubbag, secretary=secretary, courier=courier,
-                           partner_id=courier.user.courier_partner_id)
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Returns from the courier partner: reconciliation, the undelivered list, counter collection, repacking, closing."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 import sqlalchemy as sa
 
@@ -15,13 +13,6 @@ from distribusi.recap.models import Parcel
 from flow import DELIVERED, drive, handed_over_recap, scan, signed_recap
 
 RETURNS = "/api/v1/returns"
-
-
-@pytest.fixture
-def crew(login_as):
-    clerk, kasubbag, secretary, courier = (login_as(r) for r in ("clerk", "kasubbag", "secretary", "courier"))
-    return SimpleNamespace(clerk=clerk, kasubbag=kasubbag, secretary=secretary, courier=courier,
-                           partner_id=courier.user.courier_partner_id)
 
 
 def receive(crew, codes_: list[str], partner_id: int | None = None):

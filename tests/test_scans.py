@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import uuid
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -34,13 +33,6 @@ ALLOWED = {
     ("failed_attempt", "out_for_delivery"): "out_for_delivery",
     ("failed_attempt", "return"): "returning",
 }
-
-
-@pytest.fixture
-def crew(login_as):
-    clerk, kasubbag, secretary, courier = (login_as(r) for r in ("clerk", "kasubbag", "secretary", "courier"))
-    return SimpleNamespace(clerk=clerk, kasubbag=kasubbag, secretary=secretary, courier=courier,
-                           partner_id=courier.user.courier_partner_id)
 
 
 def written() -> dict[str, int]:
