@@ -31,6 +31,8 @@ class Config:
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL")
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN")
     DEVELOPMENT = os.environ.get("DISTRIBUSI_ENV") == "development"
+    # served over HTTPS: Secure cookies and HSTS (distribusi.security); on unless HTTPS=0 or in development
+    HTTPS = os.environ.get("HTTPS", "0" if DEVELOPMENT else "1").strip().lower() not in {"0", "false", "no", "off"}
 
 
 class TestConfig(Config):
@@ -41,3 +43,4 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     PUBLIC_BASE_URL = "https://distribusi.test"
     ARGON2_FAST = True
+    HTTPS = False  # the test client speaks plain HTTP
