@@ -24,7 +24,9 @@ HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",  # tracking codes in our addresses never reach another site
+    # tracking codes in our addresses never reach another site; our own forms keep the Referer that Flask-WTF's
+    # CSRF check demands over HTTPS (so not no-referrer)
+    "Referrer-Policy": "same-origin",
 }
 # No includeSubDomains: other sites of the office's domain may still be served over plain HTTP.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
