@@ -66,6 +66,7 @@ ENDPOINTS = [
     Endpoint("PATCH", "/api/v1/admin/users/<int:user_id>", "administer", ADMIN, 200,
              lambda w: {"json": {"full_name": "Nama Baru"}}),
     Endpoint("GET", "/api/v1/admin/office", "administer", ADMIN, 200),
+    Endpoint("GET", "/api/v1/admin/audit", "administer", ADMIN, 200),
     Endpoint("PUT", "/api/v1/admin/office", "administer", ADMIN, 200,
              lambda w: {"json": {"public_base_url": "https://distribusi.pekanbaru.go.id"}}),
     Endpoint("POST", "/api/v1/auth/revoke", "revoke_own_tokens", EVERYONE, 200),
