@@ -88,6 +88,11 @@ CASES = [
          201, "create_partner", "courier_partner", _created,
          lambda w: {"name": [None, "JNE Pekanbaru"], "contract_number": [None, "099/PKS/2026"],
                     "contact": [None, "0761"]}),
+    Case("update-partner",
+         lambda w: w["admin"].patch(f"/api/v1/admin/courier-partners/{w['partner']}",
+                                    json={"contact": "0761-999", "active": False}),
+         200, "update_partner", "courier_partner", lambda w, _r: w["partner"],
+         lambda w: {"contact": [None, "0761-999"], "active": [True, False]}),
     Case("create-user", lambda w: w["admin"].post("/api/v1/admin/users", json=_user_body(nip=NIP)),
          201, "create_user", "user", _created,
          lambda w: {"username": [None, "ani.fo"], "full_name": [None, "Ani Lestari"], "role": [None, "clerk"],
@@ -157,7 +162,8 @@ def test_one_patch_with_several_changes_writes_a_row_for_each(world):
     _put({}),
     _patch_clerk({"active": True}),
     _patch_clerk({}),
-], ids=["same-format", "empty-put", "already-active", "empty-patch"])
+    lambda w: w["admin"].patch(f"/api/v1/admin/courier-partners/{w['partner']}", json={"active": True}),
+], ids=["same-format", "empty-put", "already-active", "empty-patch", "partner-already-active"])
 def test_a_call_that_changes_nothing_writes_no_row(world, call):
     before = last_entry_id()
     assert call(world).status_code == 200
@@ -187,7 +193,13 @@ FAILURES = [
      lambda w: w["admin"].post("/api/v1/admin/users", json=_user_body(courier_partner_id=w["partner"])),
      (409, 422)),
     ("bad-partner-422", lambda w: w["admin"].post("/api/v1/admin/courier-partners", json={"name": "JNE"}), 422),
+    ("empty-partner-name-422",
+     lambda w: w["admin"].patch(f"/api/v1/admin/courier-partners/{w['partner']}", json={"name": "", "active": False}),
+     422),
+    ("unknown-partner-404",
+     lambda w: w["admin"].patch("/api/v1/admin/courier-partners/2147483647", json={"active": False}), 404),
     ("short-password-422", _patch_clerk({"password": "pendek"}), 422),
+    ("empty-name-422", _patch_clerk({"full_name": ""}), 422),
     ("role-change-422", _patch_clerk({"role": "admin"}), 422),
     ("half-bad-patch-422", _patch_clerk({"full_name": "Nama Baru", "active": "mungkin"}), 422),
     ("unknown-user-404", lambda w: w["admin"].patch("/api/v1/admin/users/2147483647", json={"active": False}), 404),
@@ -204,12 +216,14 @@ def test_a_refused_admin_call_writes_no_row(world, name, call, status):
     assert entries_after(before) == []
 
 
-def test_another_offices_user_is_not_found_and_not_logged(world, make_user, other_office):
+def test_another_offices_user_or_partner_is_not_found_and_not_logged(world, make_user, other_office):
     theirs = make_user("clerk", other_office)
+    their_partner = db.session.scalar(sa.select(CourierPartner.id).where(CourierPartner.office_id == other_office.id))
     before = last_entry_id()
-    response = world["admin"].patch(f"/api/v1/admin/users/{theirs.id}", json={"active": False})
-    assert response.status_code == 404
+    for path in (f"/api/v1/admin/users/{theirs.id}", f"/api/v1/admin/courier-partners/{their_partner}"):
+        assert world["admin"].patch(path, json={"active": False}).status_code == 404
     assert entries_after(before) == []
+    assert db.session.get(User, theirs.id).active and db.session.get(CourierPartner, their_partner).active
 
 
 ADMIN_ARGS = ["create-admin", "--office-code", "KTB", "--office-name", "Dinas Dukcapil Kota Kotabaru",

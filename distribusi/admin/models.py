@@ -16,6 +16,7 @@ class AuditAction(enum.StrEnum):
     create_office = "create_office"
     update_office = "update_office"
     create_partner = "create_partner"
+    update_partner = "update_partner"
     create_user = "create_user"
     update_user = "update_user"
     disable_user = "disable_user"
@@ -27,6 +28,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.create_office: "Kantor dibuat",
     AuditAction.update_office: "Pengaturan kantor diubah",
     AuditAction.create_partner: "Mitra kurir ditambahkan",
+    AuditAction.update_partner: "Mitra kurir diubah",
     AuditAction.create_user: "Pengguna ditambahkan",
     AuditAction.update_user: "Data pengguna diubah",
     AuditAction.disable_user: "Pengguna dinonaktifkan",

@@ -18,6 +18,15 @@ class PartnerIn(BaseSchema):
     contact = text(200, required=False, load_default=None, allow_none=True)
 
 
+class PartnerUpdateIn(BaseSchema):
+    """A partner's changed name, contract or contact; `active: false` when the contract ends (no new cover letters)."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    contract_number = fields.String(validate=validate.Length(min=1, max=100))
+    contact = fields.String(allow_none=True, validate=validate.Length(max=200))
+    active = fields.Boolean()
+
+
 class PartnerOut(BaseSchema):
     id = fields.Integer()
     name = fields.String()
@@ -42,7 +51,7 @@ class UserIn(BaseSchema):
 
 
 class UserUpdateIn(BaseSchema):
-    full_name = text(200, required=False)
+    full_name = fields.String(validate=validate.Length(min=1, max=200))
     active = fields.Boolean()
     password = fields.String(validate=validate.Length(min=10, max=200))
     nip = fields.String(allow_none=True, validate=NIP)

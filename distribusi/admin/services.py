@@ -20,6 +20,7 @@ from distribusi.workflow import DomainError
 PASSWORD_MARK = "diubah"  # what the audit log says of a password: never the password, never its hash
 TARGET_TYPES = {Office: "office", User: "user", CourierPartner: "courier_partner"}
 USER_FIELDS = ("full_name", "nip")
+PARTNER_FIELDS = ("name", "contract_number", "contact", "active")
 
 
 # --- the audit log --------------------------------------------------------------------------------------------
@@ -124,6 +125,19 @@ def create_partner(office: Office, data: dict[str, Any], *, actor: User | None =
     db.session.add(partner)
     db.session.flush()
     record_admin_change(office.id, AuditAction.create_partner, partner, diff({}, data), actor)
+    return partner
+
+
+def update_partner(partner: CourierPartner, data: dict[str, Any], *, actor: User | None = None) -> CourierPartner:
+    """Change a partner's name, contract, contact or active flag; an actual change writes one audit row."""
+    before = {name: getattr(partner, name) for name in PARTNER_FIELDS}
+    for name in PARTNER_FIELDS:
+        if name in data:
+            setattr(partner, name, data[name])
+    db.session.flush()
+    changes = diff(before, {name: getattr(partner, name) for name in PARTNER_FIELDS})
+    if changes:
+        record_admin_change(partner.office_id, AuditAction.update_partner, partner, changes, actor)
     return partner
 
 

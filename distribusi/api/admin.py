@@ -8,6 +8,7 @@ from distribusi.admin.schemas import (
     PartnerIn,
     PartnerList,
     PartnerOut,
+    PartnerUpdateIn,
     UserIn,
     UserList,
     UserOut,
@@ -17,6 +18,7 @@ from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, get_in_office, load_body, load_query
 from distribusi.auth.models import User
 from distribusi.extensions import db
+from distribusi.models import CourierPartner
 
 
 @api_route(bp, "/admin/courier-partners", methods=("POST",), verb="administer", summary="Tambah mitra kurir",
@@ -30,6 +32,15 @@ def create_partner():
 @api_route(bp, "/admin/courier-partners", verb="view_recaps", summary="Daftar mitra kurir", response=PartnerList)
 def list_partners():
     return PartnerList().dump({"items": services.list_partners(current_user().office)})
+
+
+@api_route(bp, "/admin/courier-partners/<int:partner_id>", methods=("PATCH",), verb="administer",
+           summary="Ubah mitra kurir (nonaktifkan saat kontrak berakhir)", body=PartnerUpdateIn, response=PartnerOut)
+def update_partner(partner_id: int):
+    partner = get_in_office(CourierPartner, partner_id)
+    services.update_partner(partner, load_body(PartnerUpdateIn()), actor=current_user())
+    db.session.commit()
+    return PartnerOut().dump(partner)
 
 
 @api_route(bp, "/admin/users", methods=("POST",), verb="administer", summary="Tambah pengguna", body=UserIn,
