@@ -1,4 +1,4 @@
-"""Every admin change writes one audit row in the same transaction (who, what, which fields); a failed one writes none."""
+"""Each admin change writes its audit row in the same transaction (who, what, which fields); a failed one none."""
 from __future__ import annotations
 
 import json
@@ -84,7 +84,8 @@ def _patch_clerk(body: dict, who: str = "clerk"):
 CASES = [
     Case("create-partner",
          lambda w: w["admin"].post("/api/v1/admin/courier-partners",
-                                   json={"name": "JNE Pekanbaru", "contract_number": "099/PKS/2026", "contact": "0761"}),
+                                   json={"name": "JNE Pekanbaru", "contract_number": "099/PKS/2026",
+                                         "contact": "0761"}),
          201, "create_partner", "courier_partner", _created,
          lambda w: {"name": [None, "JNE Pekanbaru"], "contract_number": [None, "099/PKS/2026"],
                     "contact": [None, "0761"]}),
@@ -98,7 +99,8 @@ CASES = [
          lambda w: {"username": [None, "ani.fo"], "full_name": [None, "Ani Lestari"], "role": [None, "clerk"],
                     "nip": [None, NIP], "active": [None, True], "password": [None, "diubah"]}),
     Case("create-courier",
-         lambda w: w["admin"].post("/api/v1/admin/users", json=_user_body(role="courier", courier_partner_id=w["partner"])),
+         lambda w: w["admin"].post("/api/v1/admin/users",
+                                   json=_user_body(role="courier", courier_partner_id=w["partner"])),
          201, "create_user", "user", _created,
          lambda w: {"username": [None, "ani.fo"], "full_name": [None, "Ani Lestari"], "role": [None, "courier"],
                     "courier_partner_id": [None, w["partner"]], "active": [None, True], "password": [None, "diubah"]}),
@@ -127,7 +129,8 @@ CASES = [
                     "letterhead.agency": [None, "DISDUKCAPIL"], "letterhead.address": [None, "Jl. A"]}),
     Case("base-url-and-timezone", _put({"public_base_url": "https://pku.example.id", "timezone": "Asia/Makassar"}),
          200, "update_office", "office", _office,
-         lambda w: {"public_base_url": [None, "https://pku.example.id"], "timezone": ["Asia/Jakarta", "Asia/Makassar"]}),
+         lambda w: {"public_base_url": [None, "https://pku.example.id"],
+                    "timezone": ["Asia/Jakarta", "Asia/Makassar"]}),
     Case("office-name", _put({"name": "Disdukcapil Pekanbaru"}), 200, "update_office", "office", _office,
          lambda w: {"name": [w["office"].name, "Disdukcapil Pekanbaru"]}),
 ]

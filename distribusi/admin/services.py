@@ -50,9 +50,10 @@ def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """{field: [old, new]} for every dotted field that differs; a field that appears or vanishes has None on one side."""
+    """{field: [old, new]} for every dotted field that differs; a field added or removed has None on one side."""
     old, new = _flat(before), _flat(after)
-    return {key: [old.get(key), new.get(key)] for key in sorted(old.keys() | new.keys()) if old.get(key) != new.get(key)}
+    keys = sorted(old.keys() | new.keys())
+    return {key: [old.get(key), new.get(key)] for key in keys if old.get(key) != new.get(key)}
 
 
 def _office_midnight(office: Office, day: date) -> datetime:
@@ -178,8 +179,7 @@ def create_user(office: Office, data: dict[str, Any], *, actor: User | None = No
 
 
 def update_user(user: User, data: dict[str, Any], *, actor: User | None = None) -> User:
-    """Change name, NIP, password or active flag, one audit row per kind of change; disabling or a new password
-    revokes every token at once."""
+    """Change name, NIP, password or active flag, one audit row per kind; disabling or a new password revokes tokens."""
     before = {name: getattr(user, name) for name in USER_FIELDS}
     for name in USER_FIELDS:
         if name in data:
