@@ -1,11 +1,12 @@
 """Schemas of users, courier partners and office settings."""
 import re
 
-from marshmallow import ValidationError, fields, validate, validates
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
+from distribusi.admin.models import AUDIT_ACTION_LABELS, AuditAction, AuditVia
 from distribusi.auth.models import Role
 from distribusi.intake.models import DEFAULT_DOC_TYPES
-from distribusi.schemas import BaseSchema, text
+from distribusi.schemas import BaseSchema, PageOut, PageQuery, UtcDateTime, text
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger number would fail in the database instead of here
 NIP = validate.Regexp(r"^\d{18}$", error="NIP harus 18 digit angka.")
@@ -17,12 +18,25 @@ class PartnerIn(BaseSchema):
     contact = text(200, required=False, load_default=None, allow_none=True)
 
 
+class PartnerUpdateIn(BaseSchema):
+    """A partner's changed name, contract or contact; `active: false` when the contract ends (no new cover letters)."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    contract_number = fields.String(validate=validate.Length(min=1, max=100))
+    contact = fields.String(allow_none=True, validate=validate.Length(max=200))
+    active = fields.Boolean()
+
+
 class PartnerOut(BaseSchema):
     id = fields.Integer()
     name = fields.String()
     contract_number = fields.String()
     contact = fields.String(allow_none=True)
     active = fields.Boolean()
+
+
+class PartnerList(BaseSchema):
+    items = fields.List(fields.Nested(PartnerOut))
 
 
 class UserIn(BaseSchema):
@@ -37,7 +51,7 @@ class UserIn(BaseSchema):
 
 
 class UserUpdateIn(BaseSchema):
-    full_name = text(200, required=False)
+    full_name = fields.String(validate=validate.Length(min=1, max=200))
     active = fields.Boolean()
     password = fields.String(validate=validate.Length(min=10, max=200))
     nip = fields.String(allow_none=True, validate=NIP)
@@ -51,6 +65,10 @@ class UserOut(BaseSchema):
     courier_partner_id = fields.Integer(allow_none=True)
     nip = fields.String(allow_none=True)
     active = fields.Boolean()
+
+
+class UserList(BaseSchema):
+    items = fields.List(fields.Nested(UserOut))
 
 
 class LetterheadIn(BaseSchema):
@@ -112,6 +130,43 @@ class OfficeOut(BaseSchema):
     code = fields.String()
     name = fields.String()
     settings = fields.Dict()
+
+
+class AuditQuery(PageQuery):
+    """Filters of the audit list: one action, and a range of whole days in the office's time zone."""
+
+    action = fields.String(validate=validate.OneOf([a.value for a in AuditAction]))
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+
+    @validates_schema
+    def _range(self, data: dict, **_kwargs) -> None:
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ValidationError("Tanggal akhir tidak boleh sebelum tanggal awal.", "to")
+
+
+class AuditActorOut(BaseSchema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+
+
+class AuditEntryOut(BaseSchema):
+    """One audit row; `changes` maps each field to [old, new], and a password only to [null, "diubah"]."""
+
+    id = fields.Integer()
+    recorded_at = UtcDateTime()
+    action = fields.String()
+    action_label = fields.Function(lambda e: AUDIT_ACTION_LABELS[AuditAction(e.action)])
+    via = fields.String(metadata={"enum": [v.value for v in AuditVia]})
+    actor = fields.Nested(AuditActorOut, allow_none=True)
+    target_type = fields.String()
+    target_id = fields.Integer()
+    changes = fields.Dict(keys=fields.String(), values=fields.List(fields.Raw(allow_none=True)))
+
+
+class AuditPage(PageOut):
+    items = fields.List(fields.Nested(AuditEntryOut))
 
 
 DEFAULT_SETTINGS = {
