@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 DEFAULT_ZONE = "Asia/Jakarta"
@@ -11,8 +11,13 @@ Zone = ZoneInfo | str | None
 
 
 def office_zone(zone: Zone) -> ZoneInfo:
-    """The ZoneInfo of an office setting (a zone name; Asia/Jakarta when unset)."""
-    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone or DEFAULT_ZONE)
+    """The ZoneInfo of an office setting (a zone name; Asia/Jakarta when unset or unknown)."""
+    if isinstance(zone, ZoneInfo):
+        return zone
+    try:
+        return ZoneInfo(zone or DEFAULT_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):  # a setting written around the admin form: still a page, not a 500
+        return ZoneInfo(DEFAULT_ZONE)
 
 
 def zone_name(zone: Zone) -> str:
