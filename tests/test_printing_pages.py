@@ -64,6 +64,7 @@ def test_a_long_recap_numbers_its_pages_and_repeats_the_header():
     assert CODE.findall(pdf_text(pdf)) == [display(r.tracking_code) for r in data.rows]
     assert "Jumlah seluruhnya: 240 kiriman 480" in pdf_text(pdf)
     assert "Tanggal 22 November 2026" in pages[0]
+    assert "Désirée Ma'ruf 1; KTP-el a.n. Rizky Pratama" in pdf_text(pdf)
 
 
 def test_a_thousand_rows_render():
