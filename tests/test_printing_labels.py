@@ -11,7 +11,9 @@ from distribusi.printing.layouts import TEXT_FIELDS, load_layout
 from distribusi.recap.codes import new_code
 
 from flow import submitted_recap
-from test_printing_support import contents_of, flat, glyph_boxes, page_count, pdf_text, personal_numbers, scanned, staff, text_in
+from test_printing_support import (
+    contents_of, flat, glyph_boxes, page_count, pdf_text, personal_numbers, scanned, staff, text_in,
+)
 
 __all__ = ["staff"]  # the fixture, imported for pytest
 LAYOUTS = ["a4-8", "thermal-100x150"]
