@@ -28,9 +28,9 @@ def _counted(names: Iterable[str]) -> str:
     return ", ".join(name + (f" ({n})" if n > 1 else "") for name, n in Counter(names).items())
 
 
-def documents_text(doc_types: Iterable[str], *, short: bool = False) -> str:
-    """The document types of a parcel in words, a count after repeated types: Kartu Keluarga, KTP-el (2)."""
-    return _counted((short_type_label if short else doc_type_label)(t) for t in doc_types)
+def documents_text(doc_types: Iterable[str]) -> str:
+    """The document types of a parcel by short name, a count after repeated types: KK, KTP-el (2)."""
+    return _counted(short_type_label(t) for t in doc_types)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +96,6 @@ class ParcelRecord:
     def contents(self) -> str:
         """The documents by type and owner: KK, KTP-el a.n. Budi Santoso; KIA a.n. Rizky Pratama."""
         return contents_text(self.documents)
-
-    @property
-    def kinds(self) -> str:
-        """The documents by type only, counted: Kartu Keluarga, KTP-el (2)."""
-        return documents_text(self.doc_types)
 
     @property
     def document_count(self) -> int:

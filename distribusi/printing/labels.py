@@ -109,7 +109,7 @@ def _draw_label(canvas: Canvas, layout: Layout, label: ParcelRecord, x: float, y
             continue
         box = layout.fields[name]
         # Whose documents these are, unless that would be cut short: then the types and their counts, uncut.
-        fallback = f"Dokumen: {documents_text(label.doc_types, short=True)}" if name == "documents" else ""
+        fallback = f"Dokumen: {documents_text(label.doc_types)}" if name == "documents" else ""
         fitted = fit_field(box, texts[name], fallback)
         draw_fitted(text_object, fitted, x + box.x, y + box.top, box.width, box.align)
     canvas.drawText(text_object)
