@@ -140,6 +140,7 @@ def verify_letter(verification_code: str) -> dict[str, Any] | None:
         "signer": signer.full_name if signer else None,
         "signer_position": "Sekretaris Dinas",
         "office": office.name,
+        "zone": office.zone,
         "parcel_count": len(letter.recap.parcels),
         "intact": content_hash(canonical_content(letter)) == letter.content_sha256,
     }
