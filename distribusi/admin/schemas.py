@@ -5,9 +5,8 @@ from marshmallow import ValidationError, fields, validate, validates
 
 from distribusi.auth.models import Role
 from distribusi.intake.models import DEFAULT_DOC_TYPES
-from distribusi.schemas import BaseSchema, text
+from distribusi.schemas import BaseSchema, Id, text
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger number would fail in the database instead of here
 NIP = validate.Regexp(r"^\d{18}$", error="NIP harus 18 digit angka.")
 
 
@@ -31,8 +30,7 @@ class UserIn(BaseSchema):
     password = fields.String(required=True, validate=validate.Length(min=10, max=200))
     full_name = text(200)
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
-    courier_partner_id = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                        validate=validate.Range(min=1, max=MAX_ID))
+    courier_partner_id = Id(load_default=None, allow_none=True)
     nip = fields.String(load_default=None, allow_none=True, validate=NIP)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from distribusi.auth.models import Role, User
+from distribusi.problems import Forbidden
 
 STAFF = frozenset(Role) - {Role.courier}
 COMPLAINT_LEVELS = frozenset({Role.operator, Role.kasi, Role.kabid, Role.secretary, Role.head})
@@ -32,12 +33,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 
-class PermissionDenied(Exception):
+class PermissionDenied(Forbidden):
     """The user's role may not do this; the web edge answers 403."""
-
-    def __init__(self, message: str = "Anda tidak berwenang melakukan tindakan ini."):
-        super().__init__(message)
-        self.message = message
 
 
 def can(user: User | Any, verb: str) -> bool:

@@ -15,7 +15,7 @@ from distribusi.letters.models import CoverLetter
 from distribusi.models import CourierPartner, Office, utcnow
 from distribusi.numbering import next_number
 from distribusi.recap.models import Recap
-from distribusi.workflow import DomainError, LetterStatus, Move, RecapStatus, check_all, transition_each
+from distribusi.workflow import DomainError, LetterStatus, Move, RecapStatus, check_all, lock_state, transition_each
 
 DEFAULT_SUBJECT = "Penyerahan Dokumen Kependudukan dan Pencatatan Sipil"
 VERIFICATION_CODE = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -60,11 +60,6 @@ def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(
         json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     ).hexdigest()
-
-
-def lock_state(subject: Recap | CoverLetter) -> None:
-    """Re-read the subject's status under a row lock, so concurrent requests act on it one after the other."""
-    db.session.refresh(subject, attribute_names=["status"], with_for_update=True)
 
 
 def issue_letter(user: User, recap: Recap, partner_id: int) -> CoverLetter:
