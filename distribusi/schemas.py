@@ -127,6 +127,7 @@ class Text(fields.String):
         if self.numbers and isinstance(value, int) and not isinstance(value, bool):
             value = str(value)  # spreadsheets hand over numbers for numeric-looking cells
         raw = super()._deserialize(value, attr, data, **kwargs)
+        refuse_unstorable(raw)  # before a normalizer reads it, so the message names the real fault
         text = raw.strip() if self.multiline else " ".join(raw.split())
         if not text:
             if self.required or not self.allow_none:

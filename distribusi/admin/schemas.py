@@ -1,10 +1,9 @@
 """Schemas of users, courier partners and office settings."""
-import re
-
 from marshmallow import ValidationError, fields, validate, validates
 
 from distribusi.auth.models import Role
 from distribusi.intake.models import DEFAULT_DOC_TYPES
+from distribusi.letters.numbers import DEFAULT_FORMAT, format_problem
 from distribusi.schemas import BaseSchema, Id, text
 
 NIP = validate.Regexp(r"^\d{18}$", error="NIP harus 18 digit angka.")
@@ -93,17 +92,8 @@ class OfficeSettingsIn(BaseSchema):
 
     @validates("letter_number_format")
     def _format(self, value: str, **_kwargs) -> None:
-        if "{seq" not in value:
-            raise ValidationError("Format nomor surat harus memuat {seq}.")
-        unknown = set(re.findall(r"\{(\w+)", value)) - {"seq", "year", "month", "roman_month"}
-        if unknown:
-            raise ValidationError("Penanda tidak dikenal: " + ", ".join(sorted(unknown)) + ". Gunakan {seq}, {year}, {month}, {roman_month}.")
-        try:
-            sample = value.format(seq=99999, year=2026, month="12", roman_month="XII")
-        except (ValueError, KeyError, IndexError, AttributeError):
-            raise ValidationError("Format nomor surat tidak sah (periksa kurung kurawal).") from None
-        if len(sample) > 100:
-            raise ValidationError("Nomor surat yang dihasilkan lebih dari 100 karakter.")
+        if (problem := format_problem(value)) is not None:
+            raise ValidationError(problem)
 
 
 class OfficeOut(BaseSchema):
@@ -113,7 +103,7 @@ class OfficeOut(BaseSchema):
 
 
 DEFAULT_SETTINGS = {
-    "letter_number_format": "470/JASA-DUKCAPIL/{seq}/{year}",
+    "letter_number_format": DEFAULT_FORMAT,
     "delivery_policy": {"allow_family": True, "allow_other": False},
     "doc_types": list(DEFAULT_DOC_TYPES),
     "timezone": "Asia/Jakarta",

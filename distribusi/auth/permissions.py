@@ -7,7 +7,6 @@ from distribusi.auth.models import Role, User
 from distribusi.problems import Forbidden
 
 STAFF = frozenset(Role) - {Role.courier}
-COMPLAINT_LEVELS = frozenset({Role.operator, Role.kasi, Role.kabid, Role.secretary, Role.head})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "view_documents": STAFF,
@@ -26,8 +25,6 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "view_custody": STAFF,
     "view_photos": STAFF,
     "lookup": STAFF,
-    "manage_complaints": COMPLAINT_LEVELS,
-    "view_reports": STAFF,
     "administer": frozenset({Role.admin}),
     "revoke_own_tokens": frozenset(Role),
 }
