@@ -118,6 +118,7 @@ class Text(fields.String):
         kwargs.setdefault("allow_none", not kwargs["required"])
         if not kwargs["required"]:
             kwargs.setdefault("load_default", None)
+        kwargs["metadata"] = {"maxLength": max_length, **kwargs.get("metadata", {})}  # for the OpenAPI document
         super().__init__(**kwargs)
         self.max_length, self.min_length, self.multiline, self.numbers = max_length, min_length, multiline, numbers
         self.normalizer = normalizer
