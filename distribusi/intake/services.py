@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from sqlalchemy import or_, select, tuple_
 
 from distribusi.auth.models import User
+from distribusi.database import contains_text
 from distribusi.extensions import db
 from distribusi.intake.importer import FileRefused, RowError, flatten_errors, read_rows
 from distribusi.intake.models import DEFAULT_DOC_TYPES, Document, FlagReason
@@ -155,6 +156,6 @@ def document_query(user: User, *, status: str | None = None, doc_type: str | Non
         if term.isdigit():
             stmt = stmt.where(or_(Document.nik == term, Document.kk_number == term, Document.doc_number == term))
         else:
-            stmt = stmt.where(or_(Document.owner_name.icontains(term, autoescape=True), Document.doc_number == term))
+            stmt = stmt.where(or_(contains_text(Document.owner_name, term), Document.doc_number == term))
     return stmt.order_by(Document.created_at.desc(), Document.id.desc())
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from distribusi.auth.models import User
 from distribusi.custody import CustodyEvent
-from distribusi.database import read_only
+from distribusi.database import contains_text, read_only
 from distribusi.extensions import db
 from distribusi.intake.models import Document
 from distribusi.intake.validators import normalize_phone
@@ -115,9 +115,9 @@ def lookup(user: User, *, nik=None, kk=None, phone=None, name=None, tracking_cod
         doc_filters.append(Document.phone == e164)
         parcel_filters.append(Parcel.phone == e164)
     if name:
-        term = f"%{name.strip()}%"
-        doc_filters.append(or_(Document.owner_name.ilike(term), Document.recipient_name.ilike(term)))
-        parcel_filters.append(Parcel.recipient_name.ilike(term))
+        term = name.strip()
+        doc_filters.append(or_(contains_text(Document.owner_name, term), contains_text(Document.recipient_name, term)))
+        parcel_filters.append(contains_text(Parcel.recipient_name, term))
     if tracking_code:
         code = codes.normalize(tracking_code) or tracking_code.strip().upper()
         parcel_filters.append(Parcel.tracking_code == code)
