@@ -23,13 +23,6 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
-    WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN")
-    WHATSAPP_APP_SECRET = os.environ.get("WHATSAPP_APP_SECRET")
-    WHATSAPP_ACCESS_TOKEN = os.environ.get("WHATSAPP_ACCESS_TOKEN")
-    WHATSAPP_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_PHONE_NUMBER_ID")
-    WHATSAPP_API_BASE_URL = os.environ.get("WHATSAPP_API_BASE_URL", "https://graph.facebook.com/v20.0")
-    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL")
-    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN")
     DEVELOPMENT = os.environ.get("DISTRIBUSI_ENV") == "development"
     # served over HTTPS: Secure cookies and HSTS (distribusi.security); on unless HTTPS=0 or in development
     HTTPS = os.environ.get("HTTPS", "0" if DEVELOPMENT else "1").strip().lower() not in {"0", "false", "no", "off"}

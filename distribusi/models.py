@@ -57,6 +57,25 @@ class OfficeScoped:
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
 
 
+ADDRESS_FIELDS = ("street", "rt", "rw", "kelurahan", "kecamatan", "city", "postal_code")
+
+
+class AddressMixin:
+    """A delivery address as the office's export spells it (documents, and the parcels made from them)."""
+
+    street: Mapped[str] = mapped_column(String(300))
+    rt: Mapped[str] = mapped_column(String(3))
+    rw: Mapped[str] = mapped_column(String(3))
+    kelurahan: Mapped[str] = mapped_column(String(100))
+    kecamatan: Mapped[str] = mapped_column(String(100))
+    city: Mapped[str] = mapped_column(String(100))
+    postal_code: Mapped[str] = mapped_column(String(5))
+
+    @property
+    def address(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in ADDRESS_FIELDS}
+
+
 class Office(TimestampMixin, Base):
     """One Dinas Dukcapil; the unit of data isolation."""
 

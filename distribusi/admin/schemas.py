@@ -1,14 +1,13 @@
 """Schemas of users, courier partners and office settings."""
-import re
-
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from distribusi.admin.models import AUDIT_ACTION_LABELS, AuditAction, AuditVia
 from distribusi.auth.models import Role
 from distribusi.intake.models import DEFAULT_DOC_TYPES
-from distribusi.schemas import BaseSchema, PageOut, PageQuery, UtcDateTime, text
+from distribusi.letters.numbers import DEFAULT_FORMAT, format_problem
+from distribusi.schemas import BaseSchema, Id, PageOut, PageQuery, UtcDateTime, text
+from distribusi.zones import DEFAULT_ZONE, ZONE_NAMES
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger number would fail in the database instead of here
 NIP = validate.Regexp(r"^\d{18}$", error="NIP harus 18 digit angka.")
 
 
@@ -45,8 +44,7 @@ class UserIn(BaseSchema):
     password = fields.String(required=True, validate=validate.Length(min=10, max=200))
     full_name = text(200)
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
-    courier_partner_id = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                        validate=validate.Range(min=1, max=MAX_ID))
+    courier_partner_id = Id(load_default=None, allow_none=True)
     nip = fields.String(load_default=None, allow_none=True, validate=NIP)
 
 
@@ -109,21 +107,12 @@ class OfficeSettingsIn(BaseSchema):
     delivery_policy = fields.Nested(DeliveryPolicyIn)
     doc_types = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z0-9_]{2,32}$")),
                             validate=validate.Length(min=1, max=30))
-    timezone = fields.String(validate=validate.OneOf(["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]))
+    timezone = fields.String(validate=validate.OneOf(list(ZONE_NAMES)))
 
     @validates("letter_number_format")
     def _format(self, value: str, **_kwargs) -> None:
-        if "{seq" not in value:
-            raise ValidationError("Format nomor surat harus memuat {seq}.")
-        unknown = set(re.findall(r"\{(\w+)", value)) - {"seq", "year", "month", "roman_month"}
-        if unknown:
-            raise ValidationError("Penanda tidak dikenal: " + ", ".join(sorted(unknown)) + ". Gunakan {seq}, {year}, {month}, {roman_month}.")
-        try:
-            sample = value.format(seq=99999, year=2026, month="12", roman_month="XII")
-        except (ValueError, KeyError, IndexError, AttributeError):
-            raise ValidationError("Format nomor surat tidak sah (periksa kurung kurawal).") from None
-        if len(sample) > 100:
-            raise ValidationError("Nomor surat yang dihasilkan lebih dari 100 karakter.")
+        if (problem := format_problem(value)) is not None:
+            raise ValidationError(problem)
 
 
 class OfficeOut(BaseSchema):
@@ -170,8 +159,8 @@ class AuditPage(PageOut):
 
 
 DEFAULT_SETTINGS = {
-    "letter_number_format": "470/JASA-DUKCAPIL/{seq}/{year}",
+    "letter_number_format": DEFAULT_FORMAT,
     "delivery_policy": {"allow_family": True, "allow_other": False},
     "doc_types": list(DEFAULT_DOC_TYPES),
-    "timezone": "Asia/Jakarta",
+    "timezone": DEFAULT_ZONE,
 }

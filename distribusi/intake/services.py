@@ -14,15 +14,17 @@ from distribusi.extensions import db
 from distribusi.intake.importer import FileRefused, RowError, flatten_errors, read_rows
 from distribusi.intake.models import DEFAULT_DOC_TYPES, Document, FlagReason
 from distribusi.intake.schemas import DocumentIn, DocumentRowIn
+from distribusi.problems import Refused
 from distribusi.workflow import DocumentStatus, DomainError, Move, create_many, transition
 
 
-class ImportRefused(Exception):
-    """The file has bad rows; nothing was written. Carries every row error."""
+class ImportRefused(Refused):
+    """The file has bad rows; nothing was written. Carries every row error; the web edge answers 422."""
+
+    code = "import_refused"
 
     def __init__(self, message: str, errors: list[RowError]):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, errors=[error.as_dict() for error in errors])
         self.errors = errors
 
 

@@ -19,6 +19,7 @@ from distribusi.intake.validators import normalize_phone
 from distribusi.models import CourierPartner, Office
 from distribusi.recap import codes
 from distribusi.recap.models import Parcel, parcel_documents
+from distribusi.recap.services import find_parcel  # noqa: F401  (lookup by code lives where parcels are made)
 from distribusi.workflow import ParcelStatus, label
 from distribusi.zones import office_zone
 
@@ -46,17 +47,6 @@ def _place(event: CustodyEvent, parcel: Parcel) -> str:
     if event.action in OFFICE_STEPS:
         return OFFICE_PLACE
     return f"Kec. {parcel.kecamatan}, {parcel.city}"
-
-
-def find_parcel(raw_code: str, office_id: int | None = None) -> Parcel | None:
-    """The parcel with this tracking code (typed, scanned or a label URL), or None."""
-    code = codes.normalize(raw_code)
-    if code is None:
-        return None
-    stmt = select(Parcel).where(Parcel.tracking_code == code)
-    if office_id is not None:
-        stmt = stmt.where(Parcel.office_id == office_id)
-    return db.session.scalar(stmt)
 
 
 def phone_matches(parcel: Parcel, last_four: str | None) -> bool:
