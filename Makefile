@@ -27,7 +27,7 @@ run: install instance/secret_key
 	SECRET_KEY=$$(cat instance/secret_key) $(FLASK) db upgrade
 	SECRET_KEY=$$(cat instance/secret_key) $(FLASK) demo-data
 	@echo "Distribusi berjalan di http://$(HOST):$(PORT)  (hentikan dengan Ctrl+C)"
-	SECRET_KEY=$$(cat instance/secret_key) PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
+	SECRET_KEY=$$(cat instance/secret_key) PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} HTTPS=$${HTTPS:-0} \
 		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 test: install

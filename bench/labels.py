@@ -34,16 +34,17 @@ BASE_URL = "https://disdukcapil.pekanbaru.go.id"
 def label_data(count: int) -> Iterator:
     """`count` labels of plausible households, produced one at a time (the renderer streams them)."""
     from distribusi.demo import document_rows
-    from distribusi.printing.labels import LabelData
+    from distribusi.printing.data import DocumentLine, ParcelRecord
     from distribusi.recap.codes import new_code
 
     rows = document_rows(count * 2, seed=2026, prefix="BENCH")
     for position in range(1, count + 1):
         first, second = next(rows), next(rows)  # two documents a household, as the demo makes them
-        yield LabelData(
+        yield ParcelRecord(
             tracking_code=new_code(), recipient_name=first["recipient_name"], street=first["street"], rt=first["rt"],
             rw=first["rw"], kelurahan=first["kelurahan"], kecamatan=first["kecamatan"], city=first["city"],
-            postal_code=first["postal_code"], phone=first["phone"], doc_types=(first["doc_type"], second["doc_type"]),
+            postal_code=first["postal_code"], phone=first["phone"], group_doc_type=first["doc_type"],
+            documents=tuple(DocumentLine(row["doc_type"], row["owner_name"]) for row in (first, second)),
             recap_number="RKP/2026/0001", position=position, parcel_count=count,
         )
 
@@ -104,10 +105,11 @@ def render_straightforward(count: int) -> int:
 
 def render_recap(rows: int) -> int:
     """The recap list PDF of `rows` parcels."""
+    from dataclasses import replace
     from datetime import datetime
 
     from distribusi.demo_data import PKU_SETTINGS
-    from distribusi.printing.data import ParcelRow, doc_type_label, group_rows
+    from distribusi.printing.data import doc_type_label, group_rows
     from distribusi.printing.office import office_info
     from distribusi.printing.recap_list import RecapList, render_recap_list
 
@@ -115,10 +117,7 @@ def render_recap(rows: int) -> int:
         name, settings = OFFICE, PKU_SETTINGS
 
     labels = sorted(label_data(rows), key=lambda item: (item.doc_types[0], item.kecamatan))
-    parcel_rows = [ParcelRow(position=i, tracking_code=item.tracking_code, recipient_name=item.recipient_name,
-                             street=item.street, rt=item.rt, rw=item.rw, kelurahan=item.kelurahan,
-                             kecamatan=item.kecamatan, city=item.city, phone=item.phone, doc_types=item.doc_types,
-                             group_doc_type=item.doc_types[0]) for i, item in enumerate(labels, start=1)]
+    parcel_rows = [replace(item, position=i) for i, item in enumerate(labels, start=1)]
     data = RecapList(number="RKP/2026/0001", status="Diajukan", created_at=datetime(2026, 11, 22, 2, 0),
                      partner="PT Pos Indonesia (Persero) KC Pekanbaru", letter_number="470/JASA-DUKCAPIL/7/2026",
                      groups=group_rows(parcel_rows, lambda r: doc_type_label(r.group_doc_type)))

@@ -6,12 +6,15 @@ from typing import Any
 
 from flask import Flask
 
+from distribusi.security import register_security
+
 
 def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints in flow order, errors, commands."""
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
     configure(app, config)
     trust_proxies(app)
+    register_security(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

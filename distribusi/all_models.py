@@ -9,3 +9,4 @@ from distribusi.handover.models import Handover  # noqa: F401
 from distribusi.courier.models import DeliveryPhoto, ScanRecord  # noqa: F401
 from distribusi.returns.models import ReturnBatch  # noqa: F401
 from distribusi.notify.models import OutboxMessage  # noqa: F401
+from distribusi.admin.models import AuditEntry  # noqa: F401

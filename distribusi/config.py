@@ -16,19 +16,16 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))  # reverse proxies in front that set X-Forwarded-For
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    # failed logins only (distribusi.auth.throttle)
+    LOGIN_LIMIT_PER_ACCOUNT_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS", "10 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "50 per 15 minutes")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
-    WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN")
-    WHATSAPP_APP_SECRET = os.environ.get("WHATSAPP_APP_SECRET")
-    WHATSAPP_ACCESS_TOKEN = os.environ.get("WHATSAPP_ACCESS_TOKEN")
-    WHATSAPP_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_PHONE_NUMBER_ID")
-    WHATSAPP_API_BASE_URL = os.environ.get("WHATSAPP_API_BASE_URL", "https://graph.facebook.com/v20.0")
-    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL")
-    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN")
     DEVELOPMENT = os.environ.get("DISTRIBUSI_ENV") == "development"
+    # served over HTTPS: Secure cookies and HSTS (distribusi.security); on unless HTTPS=0 or in development
+    HTTPS = os.environ.get("HTTPS", "0" if DEVELOPMENT else "1").strip().lower() not in {"0", "false", "no", "off"}
 
 
 class TestConfig(Config):
@@ -39,3 +36,4 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     PUBLIC_BASE_URL = "https://distribusi.test"
     ARGON2_FAST = True
+    HTTPS = False  # the test client speaks plain HTTP

@@ -57,3 +57,8 @@ def insert_rows(model: type, rows: list[dict[str, Any]]) -> list[int]:
         session.execute(insert(model), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)])
         return ids
     return list(session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))
+
+
+def contains_text(column: Any, text: str) -> Any:
+    """Whether the column contains the text, ignoring case; the text's `%`, `_` and `/` are matched literally."""
+    return column.icontains(text, autoescape=True)  # LIKE '%' || :text || '%' ESCAPE '/', the text escaped

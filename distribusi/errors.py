@@ -9,10 +9,8 @@ from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from distribusi.auth.permissions import PermissionDenied
-from distribusi.auth.services import AuthenticationFailed
 from distribusi.extensions import db
-from distribusi.workflow import DomainError
+from distribusi.problems import Problem
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +29,21 @@ HTTP_MESSAGES = {
 }
 
 
-class ApiError(Exception):
-    """An error with a status, a code and an Indonesian message, raised by API handlers."""
+class ApiError(Problem):
+    """An error only the web edge knows (malformed JSON, a missing upload, a rate limit), with an explicit status."""
 
-    def __init__(self, status: int, message: str, *, code: str | None = None, fields: dict | None = None,
-                 headers: dict[str, str] | None = None, **extra):
-        super().__init__(message)
-        self.headers = headers or {}
+    def __init__(self, status: int, message: str, *, code: str | None = None, **kwargs):
         self.status = status
-        self.message = message
-        self.code = code or HTTP_MESSAGES.get(status, ("error",))[0]
-        self.fields = fields or {}
-        self.extra = extra
+        super().__init__(message, code=code or HTTP_MESSAGES.get(status, ("error",))[0], **kwargs)
+
+
+def answer_of(error: Problem | ValidationError) -> tuple[int, dict]:
+    """The status and the inside of the {"error": ...} body for a domain or validation error."""
+    if isinstance(error, ValidationError):
+        messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        return 422, {"code": "validation_error", "message": "Data tidak valid. Periksa isian yang ditandai.",
+                     "fields": messages}
+    return error.status, error.body()
 
 
 def wants_json() -> bool:
@@ -61,28 +62,13 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 def register_error_handlers(app: Flask) -> None:
     """Map every kind of failure to one response shape."""
 
-    @app.errorhandler(ApiError)
-    def api_error(error: ApiError):
-        response = make_response(error_response(error.status, error.code, error.message, error.fields, **error.extra))
-        response.headers.update(error.headers)
-        return response
-
-    @app.errorhandler(DomainError)
-    def domain_error(error: DomainError):
-        return error_response(409, error.code, error.message, error.fields)
-
+    @app.errorhandler(Problem)
     @app.errorhandler(ValidationError)
-    def validation_error(error: ValidationError):
-        messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
-        return error_response(422, "validation_error", "Data tidak valid. Periksa isian yang ditandai.", messages)
-
-    @app.errorhandler(PermissionDenied)
-    def permission_denied(error: PermissionDenied):
-        return error_response(403, "forbidden", error.message)
-
-    @app.errorhandler(AuthenticationFailed)
-    def authentication_failed(error: AuthenticationFailed):
-        return error_response(401, "unauthorized", error.message)
+    def problem(error: Problem | ValidationError):
+        status, body = answer_of(error)
+        response = make_response(error_response(status, **body))
+        response.headers.update(getattr(error, "headers", {}))
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -90,8 +76,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):
-        response = error_response(429, "rate_limited", "Terlalu banyak permintaan. Coba lagi nanti.")
-        return response
+        return error_response(429, "rate_limited", "Terlalu banyak permintaan. Coba lagi nanti.")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Enum, ForeignKey, MetaData, String, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from distribusi.zones import office_zone, to_office_time
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -21,9 +24,6 @@ class Base(DeclarativeBase):
     """Base of every model; constraints get predictable names for migrations."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-UTC_OFFSETS = {"Asia/Jakarta": 7, "Asia/Makassar": 8, "Asia/Jayapura": 9}
 
 
 def utcnow() -> datetime:
@@ -57,6 +57,25 @@ class OfficeScoped:
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
 
 
+ADDRESS_FIELDS = ("street", "rt", "rw", "kelurahan", "kecamatan", "city", "postal_code")
+
+
+class AddressMixin:
+    """A delivery address as the office's export spells it (documents, and the parcels made from them)."""
+
+    street: Mapped[str] = mapped_column(String(300))
+    rt: Mapped[str] = mapped_column(String(3))
+    rw: Mapped[str] = mapped_column(String(3))
+    kelurahan: Mapped[str] = mapped_column(String(100))
+    kecamatan: Mapped[str] = mapped_column(String(100))
+    city: Mapped[str] = mapped_column(String(100))
+    postal_code: Mapped[str] = mapped_column(String(5))
+
+    @property
+    def address(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in ADDRESS_FIELDS}
+
+
 class Office(TimestampMixin, Base):
     """One Dinas Dukcapil; the unit of data isolation."""
 
@@ -67,10 +86,14 @@ class Office(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The office's time zone (the setting `timezone`: WIB, WITA or WIT)."""
+        return office_zone((self.settings or {}).get("timezone"))
+
     def local_now(self) -> datetime:
-        """The office's wall-clock time (WIB, WITA or WIT; Indonesia keeps no daylight saving)."""
-        zone = (self.settings or {}).get("timezone") or "Asia/Jakarta"
-        return utcnow() + timedelta(hours=UTC_OFFSETS.get(zone, 7))
+        """The office's wall-clock time, naive."""
+        return to_office_time(utcnow(), self.zone).replace(tzinfo=None)
 
 
 class CourierPartner(TimestampMixin, OfficeScoped, Base):

@@ -9,6 +9,7 @@ from typing import Any
 from distribusi import custody
 from distribusi.database import insert_rows
 from distribusi.extensions import db
+from distribusi.problems import Conflict
 
 
 class DocumentStatus(enum.StrEnum):
@@ -120,17 +121,8 @@ SUBJECT_NAMES = {
 }
 
 
-class DomainError(Exception):
-    """A business rule refused the operation; the web edge answers 409."""
-
-    code = "conflict"
-
-    def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
-        if code:
-            self.code = code
+class DomainError(Conflict):
+    """A business rule refused the operation in the object's current state; the web edge answers 409."""
 
 
 class InvalidTransition(DomainError):
@@ -177,6 +169,11 @@ class Move:
     device_id: str | None = None
     idempotency_key: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+
+
+def lock_state(subject: Any) -> None:
+    """Re-read the subject's status under a row lock, so concurrent requests move it one after the other."""
+    db.session.refresh(subject, attribute_names=["status"], with_for_update=True)
 
 
 def transition(subject: Any, target: enum.Enum, move: Move) -> dict[str, Any]:

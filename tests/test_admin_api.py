@@ -67,6 +67,25 @@ def test_bad_partner_is_422(admin, subtests):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CourierPartner)) == 1
 
 
+def test_patch_courier_partner(admin, office, other_office, subtests):
+    partner_id = _partner_id(office)
+    body = {"name": "PT Pos Indonesia KC Pekanbaru", "contract_number": "028/PKS/2027", "contact": "0761-999"}
+    response = admin.patch(f"/api/v1/admin/courier-partners/{partner_id}", json={**body, "active": False})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"id": partner_id, **body, "active": False}
+    partner = db.session.get(CourierPartner, partner_id)
+    assert (partner.name, partner.contract_number, partner.contact, partner.active) == (*body.values(), False)
+    bad = [({"name": ""}, "name"), ({"contract_number": "x" * 101}, "contract_number"), ({"active": "ya"}, "active"),
+           ({"office_id": other_office.id}, "office_id")]
+    for change, field in bad:
+        with subtests.test(field):
+            assert field in _error(admin.patch(f"/api/v1/admin/courier-partners/{partner_id}", json=change),
+                                   422)["fields"]
+    _error(admin.patch(f"/api/v1/admin/courier-partners/{_partner_id(other_office)}", json={"active": False}), 404)
+    db.session.rollback()
+    assert db.session.get(CourierPartner, _partner_id(other_office)).active
+
+
 # --- users ----------------------------------------------------------------------------------------------------
 
 

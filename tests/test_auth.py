@@ -151,47 +151,104 @@ def test_malformed_authorization_is_401(client, subtests):
             assert error["code"] == "invalid_token"
 
 
-# --- rate limits ----------------------------------------------------------------------------------------------
+# --- failed-login limits (distribusi.auth.throttle) -------------------------------------------------------------
+
+ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
 
 
-def test_failed_logins_for_one_account_are_limited(app, client, courier):
-    assert app.config["LOGIN_LIMIT_PER_ACCOUNT"] == "10 per 15 minutes"
-    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
-    for _ in range(3):
-        _assert_unauthorized(_token(client, "budi.kurir", "tebakan-salah-1"))
-    response = _token(client, "budi.kurir", "tebakan-salah-1")
-    assert response.status_code == 429
-    error = response.get_json()["error"]
-    assert error["code"] == "rate_limited" and error["message"] and error["fields"] == {}
-    assert int(response.headers["Retry-After"]) > 0
-    assert _token(client, "BUDI.kurir").status_code == 429, "the right password does not get past the limit"
-    assert _token(client, "orang.lain", "tebakan-salah-1").status_code == 401, "other accounts are not locked"
+def _attempt(client, surface, username, password=PASSWORD, address=ATTACKER):
+    """One login through the token API or the login page, from an address; the response."""
+    environ = {"REMOTE_ADDR": address}
+    if surface == "api":
+        return client.post("/api/v1/auth/token", json={"username": username, "password": password},
+                           environ_base=environ)
+    return client.post("/login", data={"username": username, "password": password}, environ_base=environ)
 
 
-def test_the_default_account_limit_is_ten(client, courier):
+def _limits(app, *, pair="100 per 15 minutes", address="100 per 15 minutes", account="100 per 15 minutes"):
+    app.config.update(LOGIN_LIMIT_PER_ACCOUNT_ADDRESS=pair, LOGIN_LIMIT_PER_ADDRESS=address,
+                      LOGIN_LIMIT_PER_ACCOUNT=account)
+
+
+def _assert_refused(response):
+    assert response.status_code == 429, response.get_data(as_text=True)
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
+    return response
+
+
+def test_the_default_limits(app, client, courier):
+    assert (app.config["LOGIN_LIMIT_PER_ACCOUNT_ADDRESS"], app.config["LOGIN_LIMIT_PER_ADDRESS"],
+            app.config["LOGIN_LIMIT_PER_ACCOUNT"]) == ("10 per 15 minutes", "30 per 15 minutes", "50 per 15 minutes")
     for _ in range(10):
-        _assert_unauthorized(_token(client, "budi.kurir", "tebakan-salah-1"))
-    assert _token(client, "budi.kurir", "tebakan-salah-1").status_code == 429
+        _assert_unauthorized(_attempt(client, "api", "budi.kurir", "tebakan-salah-1"))
+    _assert_refused(_attempt(client, "api", "budi.kurir", "tebakan-salah-1"))
+
+
+def test_an_attacker_locks_out_only_its_own_address(app, client, courier):
+    """Guessing from one address must not keep the owner out from another one (issue 14.6)."""
+    _limits(app, pair="3 per 15 minutes")
+    for _ in range(3):
+        _assert_unauthorized(_attempt(client, "api", "budi.kurir", "tebakan-salah-1"))
+    response = _assert_refused(_attempt(client, "api", "budi.kurir", "tebakan-salah-1"))
+    error = response.get_json()["error"]
+    assert error["code"] == "rate_limited" and "Terlalu banyak" in error["message"] and error["fields"] == {}
+    _assert_refused(_attempt(client, "api", "BUDI.kurir"))  # the right password does not get past it either
+    assert _attempt(client, "api", "budi.kurir", address=OWNER).status_code == 201
+    assert _attempt(client, "page", "budi.kurir", address=OWNER).status_code == 302
+    assert _attempt(client, "api", "orang.lain", "tebakan-salah-1").status_code == 401, "other accounts stay open"
 
 
 def test_successful_logins_do_not_count(app, client, courier):
-    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
-    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per 15 minutes"
+    _limits(app, pair="3 per 15 minutes", address="3 per 15 minutes", account="3 per 15 minutes")
     for _ in range(6):
-        assert _token(client, "budi.kurir").status_code == 201
+        assert _attempt(client, "api", "budi.kurir").status_code == 201
     for _ in range(2):
-        _assert_unauthorized(_token(client, "budi.kurir", "tebakan-salah-1"))
+        _assert_unauthorized(_attempt(client, "api", "budi.kurir", "tebakan-salah-1"))
+    assert _attempt(client, "api", "budi.kurir").status_code == 201
+
+
+def test_bad_requests_do_not_count(app, client, courier):
+    _limits(app, pair="1 per 15 minutes", address="1 per 15 minutes")
+    for _ in range(3):
+        assert client.post("/api/v1/auth/token", json={"username": "budi.kurir"}).status_code == 422
+        assert client.post("/login", data={"username": "budi.kurir"}).status_code == 200  # the form again
     assert _token(client, "budi.kurir").status_code == 201
 
 
 def test_failed_logins_from_one_address_are_limited(app, client):
-    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "4 per 15 minutes"
+    _limits(app, address="4 per 15 minutes")
     for number in range(4):
-        _assert_unauthorized(_token(client, f"orang{number}", "tebakan-salah-1"))
-    assert _token(client, "orang9", "tebakan-salah-1").status_code == 429
-    other = client.post("/api/v1/auth/token", json={"username": "orang9", "password": "x"},
-                        environ_base={"REMOTE_ADDR": "10.1.2.3"})
-    assert other.status_code == 401
+        _assert_unauthorized(_attempt(client, "api", f"orang{number}", "tebakan-salah-1"))
+    _assert_refused(_attempt(client, "api", "orang9", "tebakan-salah-1"))
+    assert _attempt(client, "api", "orang9", "x", address="10.1.2.3").status_code == 401
+
+
+def test_a_guess_spread_over_many_addresses_meets_the_account_ceiling(app, client, courier):
+    """Past the account's ceiling an address that has failed for it is refused, a new one gets a single guess,
+    and the owner from an address without failures still gets in."""
+    _limits(app, account="4 per 15 minutes")
+    for number in range(4):
+        _assert_unauthorized(_attempt(client, "api", "budi.kurir", "tebakan-salah-1", address=f"10.0.0.{number}"))
+    _assert_refused(_attempt(client, "api", "budi.kurir", address="10.0.0.1"))
+    _assert_unauthorized(_attempt(client, "api", "budi.kurir", "tebakan-salah-2", address="10.0.0.9"))
+    _assert_refused(_attempt(client, "api", "budi.kurir", "tebakan-salah-3", address="10.0.0.9"))
+    assert _attempt(client, "api", "budi.kurir", address=OWNER).status_code == 201
+    assert _attempt(client, "api", "orang.lain", "x", address="10.0.0.1").status_code == 401, "other accounts stay open"
+
+
+@pytest.mark.parametrize("limit", ["pair", "address", "account"])
+def test_the_page_and_the_api_share_every_limit(app, client, make_user, limit):
+    """Otherwise each login surface would give a guesser its own allowance."""
+    make_user("clerk", username="ani.fo")
+    _limits(app, **{limit: "4 per 15 minutes"})
+    account = (lambda n: "ani.fo") if limit != "address" else (lambda n: f"orang{n}")
+    address = (lambda n: ATTACKER) if limit != "account" else (lambda n: f"10.0.0.{n % 2}")
+    for number, surface in enumerate(["api", "page", "api", "page"]):
+        assert _attempt(client, surface, account(number), "salah-1", address(number)).status_code == 401
+    for surface in ("api", "page"):
+        response = _assert_refused(_attempt(client, surface, "ani.fo", address=address(0)))
+        assert "Terlalu banyak percobaan masuk" in response.get_data(as_text=True)
+    assert _attempt(client, "page", "ani.fo", address=OWNER).status_code == 302
 
 
 # --- the session login page -----------------------------------------------------------------------------------
@@ -260,27 +317,6 @@ def test_disabled_user_session_ends(client, make_user):
     assert client.get("/").status_code == 302
 
 
-def test_login_page_is_rate_limited_per_account(app, client, make_user):
-    make_user("clerk", username="ani.fo")
-    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "2 per 15 minutes"
-    for _ in range(2):
-        assert client.post("/login", data={"username": "ani.fo", "password": "salah-sekali-1"}).status_code == 401
-    response = client.post("/login", data={"username": "ani.fo", "password": PASSWORD})
-    assert response.status_code == 429
-    assert "Terlalu banyak" in response.get_data(as_text=True)
-
-
-def test_the_page_and_the_api_share_one_account_limit(app, client, make_user):
-    """Otherwise each login surface would give a guesser its own allowance for the same account."""
-    make_user("clerk", username="ani.fo")
-    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
-    for _ in range(2):
-        _assert_unauthorized(_token(client, "ani.fo", "tebakan-salah-1"))
-    assert client.post("/login", data={"username": "ani.fo", "password": "tebakan-salah-1"}).status_code == 401
-    assert client.post("/login", data={"username": "ani.fo", "password": "tebakan-salah-1"}).status_code == 429
-    assert _token(client, "ani.fo", "tebakan-salah-1").status_code == 429
-
-
 def test_session_callers_of_the_api_need_the_csrf_header(client, make_user):
     make_user("clerk", username="ani.fo")
     client.post("/login", data={"username": "ani.fo", "password": PASSWORD})
@@ -288,3 +324,46 @@ def test_session_callers_of_the_api_need_the_csrf_header(client, make_user):
     response = client.post("/api/v1/documents/1/resolve")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "csrf"
+
+
+# --- login timing: an unknown name costs what a known one does (issue 14.5) -------------------------------------
+
+
+@pytest.fixture
+def argon2_calls(monkeypatch):
+    """Counts of PasswordHasher.hash and .verify calls, made through the real methods."""
+    from argon2 import PasswordHasher
+
+    calls = {"hash": 0, "verify": 0}
+    for name in calls:
+        real = getattr(PasswordHasher, name)
+
+        def counted(self, *args, _real=real, _name=name, **kwargs):
+            calls[_name] += 1
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(PasswordHasher, name, counted)
+    return calls
+
+
+def test_an_unknown_name_costs_one_verification_and_no_hashing(client, courier, argon2_calls):
+    from distribusi.auth.passwords import _dummy_hash
+
+    _dummy_hash.cache_clear()
+    _assert_unauthorized(_token(client, "tidak.ada"))
+    assert argon2_calls == {"hash": 1, "verify": 1}, "the dummy hash is made once per process"
+    for case, username in {"unknown-user": "orang.lain", "wrong-password": "budi.kurir"}.items():
+        argon2_calls.update(hash=0, verify=0)
+        _assert_unauthorized(_token(client, username, "tebakan-salah-1"))
+        assert argon2_calls == {"hash": 0, "verify": 1}, case
+
+
+def test_the_dummy_hash_has_the_parameters_of_real_hashes(app, courier):
+    from distribusi.auth.passwords import _dummy_hash, _hasher
+
+    def parameters(encoded):
+        return encoded.split("$")[1:4]  # algorithm, version, memory/time/parallelism
+
+    assert parameters(_dummy_hash(_hasher())) == parameters(courier.password_hash)
+    app.config["ARGON2_FAST"] = False
+    assert parameters(_dummy_hash(_hasher())) == parameters(_hasher().hash("x")) != parameters(courier.password_hash)

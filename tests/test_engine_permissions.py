@@ -117,10 +117,10 @@ def office_a(login_as, documents):
     event = scan(courier, code, "delivered", **DELIVERED).get_json()["event_id"]
     photo = courier.post(f"/api/v1/scans/{event}/photo", data={"file": (io.BytesIO(_jpeg()), "bukti.jpg")},
                          content_type="multipart/form-data").get_json()["id"]
-    pending, pending_letter = letter_awaiting_signature(clerk, kasubbag, documents, seed=2)
+    pending, awaiting = letter_awaiting_signature(clerk, kasubbag, documents, seed=2)
     signed = db.session.scalar(sa.select(CoverLetter.id).where(CoverLetter.recap_id == recap["id"]))
     handover = db.session.scalar(sa.text("SELECT id FROM handovers WHERE recap_id = :id"), {"id": recap["id"]})
-    return SimpleNamespace(recap=recap["id"], pending_recap=pending["id"], letter=signed, pending_letter=pending_letter["id"],
+    return SimpleNamespace(recap=recap["id"], pending_recap=pending["id"], letter=signed, pending_letter=awaiting["id"],
                            handover=handover, code=code, spare=spare, event=event, photo=photo,
                            partner=partner_id_of(kasubbag))
 

@@ -59,6 +59,8 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/admin/courier-partners", "administer", ADMIN, 201,
              lambda w: {"json": {"name": "JNE Pekanbaru", "contract_number": "099/PKS/2026"}}),
     Endpoint("GET", "/api/v1/admin/courier-partners", "view_recaps", STAFF, 200),
+    Endpoint("PATCH", "/api/v1/admin/courier-partners/<int:partner_id>", "administer", ADMIN, 200,
+             lambda w: {"json": {"contact": "0761-999"}}),
     Endpoint("POST", "/api/v1/admin/users", "administer", ADMIN, 201,
              lambda w: {"json": {"username": "pengguna.baru", "password": "kata-sandi-panjang", "full_name": "Baru",
                                  "role": "operator"}}),
@@ -66,6 +68,7 @@ ENDPOINTS = [
     Endpoint("PATCH", "/api/v1/admin/users/<int:user_id>", "administer", ADMIN, 200,
              lambda w: {"json": {"full_name": "Nama Baru"}}),
     Endpoint("GET", "/api/v1/admin/office", "administer", ADMIN, 200),
+    Endpoint("GET", "/api/v1/admin/audit", "administer", ADMIN, 200),
     Endpoint("PUT", "/api/v1/admin/office", "administer", ADMIN, 200,
              lambda w: {"json": {"public_base_url": "https://distribusi.pekanbaru.go.id"}}),
     Endpoint("POST", "/api/v1/auth/revoke", "revoke_own_tokens", EVERYONE, 200),
@@ -75,6 +78,7 @@ PUBLIC = {("GET", "/api/v1/openapi.json"), ("POST", "/api/v1/auth/token")}
 
 def _path(endpoint: Endpoint, world: dict) -> str:
     rule = endpoint.rule.replace("<int:user_id>", str(world["user"])).replace("<int:recap_id>", str(world["recap"]))
+    rule = rule.replace("<int:partner_id>", str(world["partner"]))
     target = world["flagged"] if endpoint.rule.endswith("/resolve") else world["document"]
     return rule.replace("<int:document_id>", str(target))
 
@@ -87,6 +91,7 @@ def _call(api, endpoint: Endpoint, world: dict):
 @pytest.fixture
 def world(office, make_user, documents):
     """A registered document, a flagged one, a draft recap and a user to edit, all of the test office."""
+    from distribusi.admin.services import list_partners
     from distribusi.extensions import db
     from distribusi.intake.services import flag_document
     from distribusi.recap.services import create_recap
@@ -96,7 +101,8 @@ def world(office, make_user, documents):
     flag_document(clerk, flagged, "unsigned", None)
     recap = create_recap(clerk, [packed.id])
     db.session.commit()
-    return {"document": document.id, "flagged": flagged.id, "recap": recap.id, "user": clerk.id}
+    return {"document": document.id, "flagged": flagged.id, "recap": recap.id, "user": clerk.id,
+            "partner": list_partners(office)[0].id}
 
 
 def _api_rules(app) -> dict[tuple[str, str], str | None]:

@@ -5,12 +5,15 @@ import io
 
 import pytest
 
-from distribusi.printing.labels import LabelData, render_labels, tracking_url
+from distribusi.printing.data import DocumentLine, ParcelRecord
+from distribusi.printing.labels import render_labels, tracking_url
 from distribusi.printing.layouts import TEXT_FIELDS, load_layout
 from distribusi.recap.codes import new_code
 
 from flow import submitted_recap
-from test_printing_support import flat, glyph_boxes, page_count, pdf_text, personal_numbers, scanned, staff, text_in
+from test_printing_support import (
+    contents_of, flat, glyph_boxes, page_count, pdf_text, personal_numbers, scanned, staff, text_in,
+)
 
 __all__ = ["staff"]  # the fixture, imported for pytest
 LAYOUTS = ["a4-8", "thermal-100x150"]
@@ -19,17 +22,24 @@ LONG_NAME = ("Hj. Raden Ayu Siti Nurhaliza Désirée Ma'ruf binti Abdullah Syahp
 LONG_STREET = ("Jl. Letnan Jenderal Soeprapto Gang Kenanga Ujung Belakang Masjid Raya An-Nur Nomor 1234 " * 4)[:300]
 
 
-def label(position: int = 1, count: int = 8, **changes) -> LabelData:
+def owned(*pairs: tuple[str, str]) -> tuple[DocumentLine, ...]:
+    return tuple(DocumentLine(doc_type, owner) for doc_type, owner in pairs)
+
+
+HOUSEHOLD = owned(("KK", "Andi Ma'ruf"), ("KTP_EL", "Andi Ma'ruf"), ("KIA", "Rizky Pratama"))
+
+
+def label(position: int = 1, count: int = 8, **changes) -> ParcelRecord:
     values = dict(
         tracking_code=new_code(), recipient_name="Andi Ma'ruf", street="Jl. Sudirman No. 12", rt="001", rw="002",
         kelurahan="Kampung Melayu", kecamatan="Sukajadi", city="Pekanbaru", postal_code="28122",
-        phone="081234567890", doc_types=("KK", "KTP_EL"), recap_number="RKP/2026/0001", position=position,
+        phone="081234567890", documents=HOUSEHOLD, recap_number="RKP/2026/0001", position=position,
         parcel_count=count,
     )
-    return LabelData(**{**values, **changes})
+    return ParcelRecord(**{**values, **changes})
 
 
-def render(layout_name: str, labels: list[LabelData], office: str = "Dinas Kependudukan dan Pencatatan Sipil") -> bytes:
+def render(layout_name: str, labels: list[ParcelRecord], office: str = "Dinas Kependudukan dan Pencatatan Sipil") -> bytes:
     out = io.BytesIO()
     render_labels(load_layout(layout_name), labels, out, office_name=office, base_url=BASE)
     return out.getvalue()
@@ -40,7 +50,8 @@ def test_long_name_and_address_stay_inside_their_boxes(layout_name):
     layout = load_layout(layout_name)
     labels = [label(i, layout.per_page, recipient_name=LONG_NAME, street=LONG_STREET,
                     kelurahan="Tangkerang Labuai Selatan Ujung " * 3, kecamatan="Marpoyan Damai Raya " * 4,
-                    doc_types=("KK", "KTP_EL", "KIA", "AKTA_KELAHIRAN", "AKTA_KEMATIAN", "AKTA_PERKAWINAN") * 3)
+                    documents=owned(*[(t, f"{LONG_NAME[:60]} {n}") for n in range(3) for t in
+                                      ("KK", "KTP_EL", "KIA", "AKTA_KELAHIRAN", "AKTA_KEMATIAN", "AKTA_PERKAWINAN")]))
               for i in range(1, layout.per_page + 1)]
     data = render(layout_name, labels, office="Dinas Kependudukan dan Pencatatan Sipil Kabupaten " * 3)
     boxes = [(x + f.x, y + f.y, x + f.x + f.width, y + f.top)
@@ -71,12 +82,33 @@ def test_names_print_as_written(layout_name):
     for name in names:
         assert name in text
     assert "Kiriman 1 dari 4" in text and "Kiriman 4 dari 4" in text
-    assert "Dokumen: Kartu Keluarga, KTP-el" in text
+    assert "Dokumen: KK, KTP-el a.n. Andi Ma'ruf; KIA a.n. Rizky Pratama" in text
 
 
-def test_repeated_document_types_are_counted_not_numbered():
-    text = pdf_text(render("a4-8", [label(doc_types=("KTP_EL", "KTP_EL", "KIA"))]))
-    assert "Dokumen: KTP-el (2), Kartu Identitas Anak" in text
+BIG_HOUSEHOLD = owned(("KK", "Hendra Kurniawan Syahputra"), ("KTP_EL", "Hendra Kurniawan Syahputra"),
+                      ("KTP_EL", "Rahmawati Handayani Lubis"), ("KIA", "Rizky Pratama Syahputra"),
+                      ("KIA", "Putri Wulandari Syahputra"), ("AKTA_KELAHIRAN", "Intan Maya Syahputra"))
+
+
+@pytest.mark.parametrize("layout_name", LAYOUTS)
+def test_a_household_of_six_shows_whose_each_document_is(layout_name):
+    text = pdf_text(render(layout_name, [label(documents=BIG_HOUSEHOLD)]))
+    assert ("Dokumen: KK, KTP-el a.n. Hendra Kurniawan Syahputra; KTP-el a.n. Rahmawati Handayani Lubis; "
+            "KIA a.n. Rizky Pratama Syahputra; KIA a.n. Putri Wulandari Syahputra; "
+            "Akta Kelahiran a.n. Intan Maya Syahputra") in text
+    assert "…" not in text
+
+
+def test_one_owner_s_repeated_type_is_counted():
+    text = pdf_text(render("a4-8", [label(documents=owned(("AKTA_KELAHIRAN", "Siti Aminah"),
+                                                          ("AKTA_KELAHIRAN", "siti  aminah"), ("KIA", "")))]))
+    assert "Dokumen: Akta Kelahiran (2) a.n. Siti Aminah; KIA" in text
+
+
+def test_owners_too_many_for_the_box_give_way_to_counted_types():
+    crowd = owned(*[("KTP_EL", f"{LONG_NAME[:50]} {n}") for n in range(8)], ("KK", LONG_NAME))
+    text = pdf_text(render("a4-8", [label(documents=crowd)]))
+    assert "Dokumen: KTP-el (8), KK" in text and "a.n." not in text
 
 
 @pytest.mark.parametrize("layout_name", LAYOUTS)
@@ -102,6 +134,8 @@ def test_every_label_of_a_recap_scans_back_to_its_code(staff, documents, layout_
         assert parcel["tracking_code_display"] in text
         assert flat(parcel["recipient_name"]) in text
         assert parcel["phone"] in text
+        assert f"Dokumen: {contents_of(parcel)}" in text
+    assert any(d["owner_name"] != p["recipient_name"] for p in parcels for d in p["documents"])
     assert f"Rekapan {recap['number']} · Kiriman 1 dari {len(parcels)}" in text
     assert "Dinas Kependudukan dan Pencatatan Sipil Kota Pekanbaru" in text
     leaked = [number for number in personal_numbers() if number in text]

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from distribusi.demo_data import PKU_SETTINGS
-from distribusi.printing.data import ParcelRow, doc_type_label, group_rows
+from distribusi.printing.data import DocumentLine, ParcelRecord, doc_type_label, group_rows
 from distribusi.printing.letter import LetterData, render_letter
 from distribusi.printing.office import office_info
 from distribusi.printing.recap_list import RecapList, render_recap_list
@@ -23,15 +23,16 @@ class FakeOffice:
 OFFICE = office_info(FakeOffice, "https://distribusi.test")
 
 
-def rows(count: int) -> list[ParcelRow]:
+def rows(count: int) -> list[ParcelRecord]:
     made = []
     for index in range(count):
         doc_type = ("KK", "KTP_EL", "AKTA_KELAHIRAN")[index * 3 // count]
-        made.append(ParcelRow(
+        made.append(ParcelRecord(
             position=index + 1, tracking_code=new_code(), recipient_name=f"Désirée Ma'ruf {index + 1}",
             street=f"Jl. Sudirman No. {index + 1}", rt="001", rw="002", kelurahan="Kampung Melayu",
             kecamatan=("Sukajadi", "Tampan")[index % 2 if index < 10 else 1], city="Pekanbaru",
-            phone="+6281234567890", doc_types=(doc_type, "KTP_EL"), group_doc_type=doc_type,
+            phone="+6281234567890", group_doc_type=doc_type,
+            documents=(DocumentLine(doc_type, f"Désirée Ma'ruf {index + 1}"), DocumentLine("KTP_EL", "Rizky Pratama")),
         ))
     return made
 
@@ -63,6 +64,7 @@ def test_a_long_recap_numbers_its_pages_and_repeats_the_header():
     assert CODE.findall(pdf_text(pdf)) == [display(r.tracking_code) for r in data.rows]
     assert "Jumlah seluruhnya: 240 kiriman 480" in pdf_text(pdf)
     assert "Tanggal 22 November 2026" in pages[0]
+    assert "Désirée Ma'ruf 1; KTP-el a.n. Rizky Pratama" in pdf_text(pdf)
 
 
 def test_a_thousand_rows_render():

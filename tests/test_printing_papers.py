@@ -16,7 +16,7 @@ from distribusi.printing.text import format_date_id
 
 from flow import DELIVERED, FAILED, handed_over_recap, partner_id_of, scan, signed_recap, submitted_recap
 from test_printing_support import (
-    CODE, decoded, page_count, page_texts, pdf_text, personal_numbers, sheet_rows, staff,
+    CODE, contents_of, decoded, page_count, page_texts, pdf_text, personal_numbers, sheet_rows, staff,
 )
 
 __all__ = ["staff"]  # the fixture, imported for pytest
@@ -48,7 +48,19 @@ def test_recap_list_is_grouped_paged_and_totalled(staff, documents):
     parcels = len(recap["parcels"])
     assert f"Jumlah seluruhnya: {parcels} kiriman {sum(g['document_count'] for g in recap['groups'])}" in text
     assert codes_in(response.data) == [p["tracking_code_display"] for p in recap["parcels"]]
+    _names_whose_documents_each_parcel_holds(text, recap["parcels"])
     assert [number for number in personal_numbers() if number in text] == []
+
+
+def _names_whose_documents_each_parcel_holds(text: str, parcels: list[dict]) -> None:
+    """Each parcel's row names its documents by type and owner ('KIA a.n. Rizky Pratama'), owners besides the
+    recipient included; the row runs from its code to the next one."""
+    starts = [text.index(p["tracking_code_display"]) for p in parcels] + [len(text)]
+    assert any(d["owner_name"] != p["recipient_name"] for p in parcels for d in p["documents"])
+    for index, parcel in enumerate(parcels):
+        row = text[starts[index]:starts[index + 1]]
+        for document in parcel["documents"]:
+            assert f"a.n. {document['owner_name']}" in row, (document["owner_name"], row)
 
 
 def test_recap_sheet_holds_the_rows_of_the_pdf(staff, documents):
@@ -68,6 +80,9 @@ def test_recap_sheet_holds_the_rows_of_the_pdf(staff, documents):
         printed = text[starts[index]:starts[index + 1]].split()  # the row's lines, wrapped cells included
         for value in (row["Nama Penerima"], row["Alamat"], row["Jenis Dokumen"], row["Telepon"]):
             assert all(word in printed for word in value.split()), (value, printed)
+        assert row["Jenis Dokumen"] == contents_of(parcel)
+    cells = {str(value) for row in rows for value in row.values()}
+    assert [n for n in personal_numbers() if any(n in value for value in cells)] == []
     assert sum(r["Jml Dok"] for r in rows) == sum(g["document_count"] for g in recap["groups"])
     summary = list(openpyxl.load_workbook(io.BytesIO(sheet.data))["Ringkasan"].iter_rows(values_only=True))
     assert summary[1:-1] == [(g["doc_type_label"], g["kecamatan"], g["parcel_count"], g["document_count"])
@@ -139,6 +154,7 @@ def test_handover_record_names_both_parties_and_counts_by_type(staff, documents)
         assert re.search(rf"\d+ {re.escape(labels[doc_type])} {count}\b", text), (doc_type, count)
     assert f"Jumlah {sum(counts.values())}" in text
     assert codes_in(response.data) == [p["tracking_code_display"] for p in recap["parcels"]]
+    _names_whose_documents_each_parcel_holds(text, recap["parcels"])
     assert "Yang Menerima" in text and "Yang Menyerahkan" in text
     assert "Halaman 1 dari" in text
     assert [number for number in personal_numbers() if number in text] == []
@@ -189,7 +205,12 @@ def test_undelivered_list_groups_by_reason_and_kecamatan_in_pdf_and_sheet(staff,
     assert [r["Kode Kiriman"] for r in rows] == shown
     assert [r["Alasan"] for r in rows] == [item["failure_label"] for item in listed]
     assert [r["Rekapan"] for r in rows] == [recap["number"]] * 4
-    assert [number for number in personal_numbers() if number in text] == []
+    by_code = {p["tracking_code"]: p for p in recap["parcels"]}
+    in_order = [by_code[item["tracking_code"]] for item in listed]
+    _names_whose_documents_each_parcel_holds(text, in_order)
+    assert [r["Jenis Dokumen"] for r in rows] == [contents_of(p) for p in in_order]
+    cells = {str(value) for row in rows for value in row.values()}
+    assert [number for number in personal_numbers() if number in text or any(number in c for c in cells)] == []
 
 
 def test_an_empty_undelivered_list_still_prints(staff):

@@ -161,6 +161,18 @@ def staff(login_as):
                            secretary=login_as("secretary"), courier=login_as("courier"))
 
 
+SHORT_TYPES = {"KK": "KK", "KTP_EL": "KTP-el", "KIA": "KIA", "AKTA_KELAHIRAN": "Akta Kelahiran",
+               "AKTA_KEMATIAN": "Akta Kematian", "AKTA_PERKAWINAN": "Akta Perkawinan"}
+
+
+def contents_of(parcel: dict) -> str:
+    """What papers say a parcel (its JSON) holds, when no owner has two documents of one type: KIA a.n. Rizky."""
+    owners: dict[str, list[str]] = {}
+    for document in parcel["documents"]:
+        owners.setdefault(document["owner_name"], []).append(SHORT_TYPES[document["doc_type"]])
+    return "; ".join(f"{', '.join(types)} a.n. {owner}" for owner, types in owners.items())
+
+
 def personal_numbers() -> set[str]:
     """Every NIK, KK number and document number in the database: none may appear where it must not."""
     from sqlalchemy import select

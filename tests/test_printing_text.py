@@ -1,7 +1,12 @@
 """Indonesian dates and numbers on paper, and text fitting that never leaves its box."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+
+from distribusi.models import Office, utcnow
+from distribusi.printing.office import office_info
+from distribusi.zones import to_office_time, zone_name
 
 from distribusi.printing.fitting import LEADING, fit, text_width, wrap
 from distribusi.printing.fonts import BOLD, REGULAR
@@ -29,6 +34,20 @@ def test_times_are_local_with_their_zone():
     assert format_time_id(stored, "Asia/Jayapura") == "16.05 WIT"
     assert format_datetime_id(datetime(2026, 11, 22, 20, 30)) == "23 November 2026 pukul 03.30 WIB"
     assert day_name_id(date(2026, 11, 22)) == "Minggu" and day_name_id(date(2026, 11, 23)) == "Senin"
+    assert format_datetime_id(stored, ZoneInfo("Asia/Makassar"), joiner=" ") == "22 November 2026 15.05 WITA"
+
+
+@pytest.mark.parametrize(("setting", "name", "hour"), [
+    (None, "WIB", 14), ("Asia/Jakarta", "WIB", 14), ("Asia/Makassar", "WITA", 15), ("Asia/Jayapura", "WIT", 16),
+    ("Mars/Olympus_Mons", "WIB", 14),
+])
+def test_one_zone_for_the_office_its_papers_and_its_pages(setting, name, hour):
+    office = Office(code="X", name="Dinas", settings={"timezone": setting} if setting else {})
+    assert zone_name(office.zone) == name
+    assert office_info(office, "https://x.test").zone == office.zone
+    local = to_office_time(datetime(2026, 11, 22, 7, 5), office.zone)
+    assert (local.hour, local.minute, local.utcoffset()) == (hour, 5, timedelta(hours=hour - 7))
+    assert abs(office.local_now() - to_office_time(utcnow(), office.zone).replace(tzinfo=None)) < timedelta(seconds=5)
 
 
 @pytest.mark.parametrize(("value", "expected"), [

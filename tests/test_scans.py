@@ -107,7 +107,8 @@ def _check_character(code: str) -> str:
 
 
 def _swapped(code: str) -> str:
-    index = next(i for i in range(len(code) - 2) if code[i] != code[i + 1])
+    # 0 and Z weigh the same modulo 31: the one swap the check character cannot see (recap.codes)
+    index = next(i for i in range(len(code) - 2) if code[i] != code[i + 1] and {code[i], code[i + 1]} != {"0", "Z"})
     return code[:index] + code[index + 1] + code[index] + code[index + 2:]
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from types import SimpleNamespace
 
 import pytest
@@ -9,12 +10,13 @@ import sqlalchemy as sa
 
 from distribusi import create_app
 from distribusi.extensions import db
+from distribusi.handover.models import Handover
 from distribusi.intake.models import Document
 from distribusi.recap import codes
 from distribusi.recap.models import Parcel
 
 from conftest import test_config as config_for
-from flow import STATE_PATHS, drive, handed_over_recap
+from flow import STATE_PATHS, drive, handed_over_recap, submitted_recap
 
 TRACK = "/api/v1/public/track"
 PUBLIC_FIELDS = {"tracking_code", "status", "status_label", "next_step", "recipient_name", "kecamatan", "city",
@@ -67,8 +69,8 @@ def test_tracking_shows_status_timeline_and_a_masked_name(crew, parcel_in, clien
     assert view["kecamatan"] == parcel_in["address"]["kecamatan"]
     assert view["kelurahan"] is None and view["verified"] is False
     assert [(step["status"], step["label"]) for step in view["timeline"]] == [
-        ("packed", "Dikemas"), ("with_courier", "Diterima kurir"), ("out_for_delivery", "Sedang diantar"),
-        ("delivered", "Sudah diterima")]
+        ("packed", "Dikemas"), ("handed_over", "Diserahkan ke PT Pos Indonesia"), ("with_courier", "Diterima kurir"),
+        ("out_for_delivery", "Sedang diantar"), ("delivered", "Sudah diterima")]
     assert view["timeline"][0]["place"] == "Dinas Dukcapil"
     assert all(step["at"].endswith("+00:00") for step in view["timeline"]), "a phone in WIB must not read UTC as local"
     assert parcel_in["address"]["kecamatan"] in view["timeline"][-1]["place"]
@@ -148,13 +150,52 @@ def test_no_state_ever_shows_personal_data(crew, documents, client, subtests):
                 response = client.get(f"{TRACK}/{code}", query_string={"verify": verify} if verify else None)
                 assert response.status_code == 200, response.get_json()
                 view = response.get_json()
-                assert view["status"] == state and set(view) == PUBLIC_FIELDS
+                assert view["status"] == ("handed_over" if state == "packed" else state)
+                assert set(view) == PUBLIC_FIELDS
+                assert "handed_over" in [step["status"] for step in view["timeline"]]
                 assert view["verified"] is (verify is not None)
-                text = response.get_data(as_text=True)
-                for secret in secrets:
-                    assert secret not in text
-                if verify is None:
-                    assert parcel["recipient_name"] not in text
+                page = client.get(f"/k/{code}", query_string={"hp": verify} if verify else None)
+                assert page.status_code == 200
+                for text in (response.get_data(as_text=True), page.get_data(as_text=True)):
+                    for secret in secrets:
+                        assert secret not in text
+                    if verify is None:
+                        assert parcel["recipient_name"] not in text
+
+
+def test_a_handed_over_parcel_says_to_whom_before_the_courier_scans_it(crew, parcel_in, client):
+    view = client.get(f"{TRACK}/{parcel_in['tracking_code']}").get_json()
+
+    assert view["status"] == "handed_over" and view["status_label"] == "Diserahkan ke PT Pos Indonesia"
+    assert "PT Pos Indonesia" in view["next_step"] and "disiapkan" not in view["next_step"]
+    assert [(step["status"], step["label"], step["place"]) for step in view["timeline"]] == [
+        ("packed", "Dikemas", "Dinas Dukcapil"), ("handed_over", "Diserahkan ke PT Pos Indonesia", "Dinas Dukcapil")]
+    handed_over_at = db.session.scalar(sa.select(Handover.handed_over_at).join(
+        Parcel, Parcel.recap_id == Handover.recap_id).where(Parcel.tracking_code == parcel_in["tracking_code"]))
+    assert view["timeline"][1]["at"] == handed_over_at.replace(tzinfo=UTC).isoformat()
+
+
+def test_a_parcel_not_yet_handed_over_is_still_being_packed(crew, documents, client):
+    recap = submitted_recap(crew.clerk, documents, count=2)
+    # another recap's handover is not this parcel's
+    handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2, seed=2)
+
+    view = client.get(f"{TRACK}/{recap['parcels'][0]['tracking_code']}").get_json()
+
+    assert view["status"] == "packed" and view["status_label"] == "Dikemas"
+    assert view["next_step"] == "Dokumen sedang disiapkan untuk dikirim."
+    assert [step["status"] for step in view["timeline"]] == ["packed"]
+
+
+def test_a_parcel_returned_unscanned_keeps_its_handover_in_the_timeline(crew, parcel_in, client):
+    received = crew.kasubbag.post("/api/v1/returns", json={"courier_partner_id": crew.partner_id,
+                                                           "tracking_codes": [parcel_in["tracking_code"]]})
+    assert received.status_code == 201, received.get_json()
+
+    returned = client.get(f"{TRACK}/{parcel_in['tracking_code']}").get_json()
+
+    assert returned["status"] == "returned" and returned["status_label"] == "Kembali di Dinas"
+    assert [step["status"] for step in returned["timeline"]] == ["packed", "handed_over", "returned"]
 
 
 @pytest.mark.parametrize("endpoint", ["track", "verify"])

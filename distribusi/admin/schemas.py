@@ -1,13 +1,13 @@
 """Schemas of users, courier partners and office settings."""
-import re
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
-from marshmallow import ValidationError, fields, validate, validates
-
+from distribusi.admin.models import AUDIT_ACTION_LABELS, AuditAction, AuditVia
 from distribusi.auth.models import Role
 from distribusi.intake.models import DEFAULT_DOC_TYPES
-from distribusi.schemas import BaseSchema, text
+from distribusi.letters.numbers import DEFAULT_FORMAT, format_problem
+from distribusi.schemas import BaseSchema, Id, PageOut, PageQuery, UtcDateTime, text
+from distribusi.zones import DEFAULT_ZONE, ZONE_NAMES
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger number would fail in the database instead of here
 NIP = validate.Regexp(r"^\d{18}$", error="NIP harus 18 digit angka.")
 
 
@@ -15,6 +15,15 @@ class PartnerIn(BaseSchema):
     name = text(200)
     contract_number = text(100)
     contact = text(200, required=False, load_default=None, allow_none=True)
+
+
+class PartnerUpdateIn(BaseSchema):
+    """A partner's changed name, contract or contact; `active: false` when the contract ends (no new cover letters)."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    contract_number = fields.String(validate=validate.Length(min=1, max=100))
+    contact = fields.String(allow_none=True, validate=validate.Length(max=200))
+    active = fields.Boolean()
 
 
 class PartnerOut(BaseSchema):
@@ -25,19 +34,22 @@ class PartnerOut(BaseSchema):
     active = fields.Boolean()
 
 
+class PartnerList(BaseSchema):
+    items = fields.List(fields.Nested(PartnerOut))
+
+
 class UserIn(BaseSchema):
     username = fields.String(required=True, validate=validate.Regexp(
         r"^[a-zA-Z0-9._-]{3,64}$", error="Nama pengguna 3–64 karakter: huruf, angka, titik, garis bawah atau minus."))
     password = fields.String(required=True, validate=validate.Length(min=10, max=200))
     full_name = text(200)
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
-    courier_partner_id = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                        validate=validate.Range(min=1, max=MAX_ID))
+    courier_partner_id = Id(load_default=None, allow_none=True)
     nip = fields.String(load_default=None, allow_none=True, validate=NIP)
 
 
 class UserUpdateIn(BaseSchema):
-    full_name = text(200, required=False)
+    full_name = fields.String(validate=validate.Length(min=1, max=200))
     active = fields.Boolean()
     password = fields.String(validate=validate.Length(min=10, max=200))
     nip = fields.String(allow_none=True, validate=NIP)
@@ -51,6 +63,10 @@ class UserOut(BaseSchema):
     courier_partner_id = fields.Integer(allow_none=True)
     nip = fields.String(allow_none=True)
     active = fields.Boolean()
+
+
+class UserList(BaseSchema):
+    items = fields.List(fields.Nested(UserOut))
 
 
 class LetterheadIn(BaseSchema):
@@ -91,21 +107,12 @@ class OfficeSettingsIn(BaseSchema):
     delivery_policy = fields.Nested(DeliveryPolicyIn)
     doc_types = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z0-9_]{2,32}$")),
                             validate=validate.Length(min=1, max=30))
-    timezone = fields.String(validate=validate.OneOf(["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]))
+    timezone = fields.String(validate=validate.OneOf(list(ZONE_NAMES)))
 
     @validates("letter_number_format")
     def _format(self, value: str, **_kwargs) -> None:
-        if "{seq" not in value:
-            raise ValidationError("Format nomor surat harus memuat {seq}.")
-        unknown = set(re.findall(r"\{(\w+)", value)) - {"seq", "year", "month", "roman_month"}
-        if unknown:
-            raise ValidationError("Penanda tidak dikenal: " + ", ".join(sorted(unknown)) + ". Gunakan {seq}, {year}, {month}, {roman_month}.")
-        try:
-            sample = value.format(seq=99999, year=2026, month="12", roman_month="XII")
-        except (ValueError, KeyError, IndexError, AttributeError):
-            raise ValidationError("Format nomor surat tidak sah (periksa kurung kurawal).") from None
-        if len(sample) > 100:
-            raise ValidationError("Nomor surat yang dihasilkan lebih dari 100 karakter.")
+        if (problem := format_problem(value)) is not None:
+            raise ValidationError(problem)
 
 
 class OfficeOut(BaseSchema):
@@ -114,9 +121,46 @@ class OfficeOut(BaseSchema):
     settings = fields.Dict()
 
 
+class AuditQuery(PageQuery):
+    """Filters of the audit list: one action, and a range of whole days in the office's time zone."""
+
+    action = fields.String(validate=validate.OneOf([a.value for a in AuditAction]))
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+
+    @validates_schema
+    def _range(self, data: dict, **_kwargs) -> None:
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ValidationError("Tanggal akhir tidak boleh sebelum tanggal awal.", "to")
+
+
+class AuditActorOut(BaseSchema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+
+
+class AuditEntryOut(BaseSchema):
+    """One audit row; `changes` maps each field to [old, new], and a password only to [null, "diubah"]."""
+
+    id = fields.Integer()
+    recorded_at = UtcDateTime()
+    action = fields.String()
+    action_label = fields.Function(lambda e: AUDIT_ACTION_LABELS[AuditAction(e.action)])
+    via = fields.String(metadata={"enum": [v.value for v in AuditVia]})
+    actor = fields.Nested(AuditActorOut, allow_none=True)
+    target_type = fields.String()
+    target_id = fields.Integer()
+    changes = fields.Dict(keys=fields.String(), values=fields.List(fields.Raw(allow_none=True)))
+
+
+class AuditPage(PageOut):
+    items = fields.List(fields.Nested(AuditEntryOut))
+
+
 DEFAULT_SETTINGS = {
-    "letter_number_format": "470/JASA-DUKCAPIL/{seq}/{year}",
+    "letter_number_format": DEFAULT_FORMAT,
     "delivery_policy": {"allow_family": True, "allow_other": False},
     "doc_types": list(DEFAULT_DOC_TYPES),
-    "timezone": "Asia/Jakarta",
+    "timezone": DEFAULT_ZONE,
 }

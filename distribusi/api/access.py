@@ -10,19 +10,21 @@ from typing import Any
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user as session_user
-from flask_wtf.csrf import CSRFError, validate_csrf
+from flask_wtf.csrf import validate_csrf
 from limits import RateLimitItem, parse
 from marshmallow import Schema
+from wtforms import ValidationError as WTFormsValidationError
 
 from distribusi.auth.models import User
 from distribusi.auth.permissions import ensure, same_office
 from distribusi.auth.services import resolve_token
 from distribusi.errors import ApiError
 from distribusi.extensions import db, limiter
+from distribusi.problems import NotFound
+from distribusi.schemas import MAX_ID
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PUBLIC_SCOPE = "public"
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one in a URL is simply not found
 
 
 def _authenticate() -> User:
@@ -37,7 +39,7 @@ def _authenticate() -> User:
         if request.method not in SAFE_METHODS:
             try:
                 validate_csrf(request.headers.get("X-CSRFToken"))
-            except (CSRFError, Exception):
+            except WTFormsValidationError:  # what validate_csrf raises for a missing, expired or forged token
                 raise ApiError(400, "Token CSRF tidak ada atau tidak sah.", code="csrf") from None
         return session_user._get_current_object()
     raise ApiError(401, "Silakan masuk: kirim header Authorization: Bearer <token>.")
@@ -70,7 +72,7 @@ def api_route(
                 g.api_user = _authenticate()
                 ensure(g.api_user, verb)
             if any(isinstance(value, int) and value > MAX_ID for value in kwargs.values()):
-                raise ApiError(404, "Data tidak ditemukan.")  # the database would fail on it with a 500
+                raise NotFound()  # a larger id in a URL is simply not found (the database would fail on it)
             return view(*args, **kwargs)
 
         wrapper.__openapi__ = {
@@ -114,7 +116,7 @@ def get_in_office(model: type, object_id: int, user: User | None = None) -> Any:
     user = user or current_user()
     obj = db.session.get(model, object_id)
     if not same_office(user, obj):
-        raise ApiError(404, "Data tidak ditemukan.")
+        raise NotFound()
     return obj
 
 

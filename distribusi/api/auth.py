@@ -1,11 +1,12 @@
 """Bearer tokens for the courier page and integrations."""
-from flask import current_app, jsonify, request
+from flask import jsonify
 from marshmallow import fields
 
 from distribusi.api import bp
-from distribusi.api.access import api_route, current_user, load_body, parsed_json
-from distribusi.auth.services import authenticate, issue_token, revoke_tokens
-from distribusi.extensions import db, limiter
+from distribusi.api.access import api_route, current_user, load_body
+from distribusi.auth.services import issue_token, revoke_tokens
+from distribusi.auth.throttle import log_in
+from distribusi.extensions import db
 from distribusi.schemas import BaseSchema, UtcDateTime, text
 
 
@@ -21,24 +22,10 @@ class TokenOut(BaseSchema):
     expires_at = UtcDateTime()
 
 
-def _username_key() -> str:
-    data = parsed_json()
-    name = data.get("username") if isinstance(data, dict) else None
-    return f"login-account:{str(name).strip().lower()[:64]}" if name else f"login-address:{request.remote_addr}"
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
-
-
 @api_route(bp, "/auth/token", methods=("POST",), summary="Ambil token akses", body=TokenIn, response=TokenOut, status=201)
-# shared scopes: the login page counts against the same allowance (distribusi.auth.views)
-@limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="login-account",
-                      key_func=_username_key, deduct_when=_failed)
-@limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], scope="login-address", deduct_when=_failed)
 def create_token():
     data = load_body(TokenIn())
-    user = authenticate(data["username"], data["password"])
+    user = log_in(data["username"], data["password"])  # failed-login limits shared with the login page
     raw, token = issue_token(user)
     db.session.commit()
     body = {"token": raw, "role": user.role.value, "office": user.office.code, "expires_at": token.expires_at}

@@ -25,14 +25,9 @@ def import_documents():
     upload = request.files.get("file")
     if upload is None:
         raise ApiError(422, "Unggah berkas pada kolom \u201cfile\u201d.", fields={"file": ["Wajib diisi."]})
-    try:
-        created = services.import_documents(
-            current_user(), upload.filename or "", upload.read(), current_app.config["MAX_IMPORT_ROWS"]
-        )
-    except services.ImportRefused as refused:
-        db.session.rollback()
-        raise ApiError(422, refused.message, code="import_refused",
-                       errors=[e.as_dict() for e in refused.errors]) from None
+    created = services.import_documents(
+        current_user(), upload.filename or "", upload.read(), current_app.config["MAX_IMPORT_ROWS"]
+    )
     db.session.commit()
     return {"created": created}, 201
 

@@ -14,12 +14,12 @@ from distribusi.handover.schemas import HandoverIn, HandoverOut
 def hand_over(recap_id: int):
     recap = recap_in_office(recap_id)
     data = load_body(HandoverIn())
-    handover = services.hand_over(current_user(), recap, data["courier_partner_id"], data["received_by"].strip())
+    handover = services.hand_over(current_user(), recap, data["courier_partner_id"], data["received_by"])
     db.session.commit()
-    return HandoverOut().dump(handover), 201
+    return HandoverOut().dump(services.handover_summary(handover)), 201
 
 
 @api_route(bp, "/handovers/<int:handover_id>", verb="view_recaps",
            summary="Serah terima dengan kemajuan penerimaan oleh kurir", response=HandoverOut)
 def get_handover(handover_id: int):
-    return HandoverOut().dump(get_in_office(Handover, handover_id))
+    return HandoverOut().dump(services.handover_summary(get_in_office(Handover, handover_id)))

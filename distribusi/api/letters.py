@@ -2,8 +2,8 @@
 from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, get_in_office, load_body, public_limit
 from distribusi.api.recaps import recap_in_office
-from distribusi.errors import ApiError
 from distribusi.extensions import db
+from distribusi.problems import NotFound
 from distribusi.letters import services
 from distribusi.letters.models import CoverLetter
 from distribusi.letters.schemas import LetterIn, LetterOut, RejectIn, VerificationOut
@@ -39,7 +39,7 @@ def sign_letter(letter_id: int):
 def reject_letter(letter_id: int):
     letter = get_in_office(CoverLetter, letter_id)
     data = load_body(RejectIn())
-    services.reject_letter(current_user(), letter, data["note"].strip())
+    services.reject_letter(current_user(), letter, data["note"])
     db.session.commit()
     return LetterOut().dump(letter)
 
@@ -50,6 +50,6 @@ def reject_letter(letter_id: int):
 def verify_letter(code: str):
     facts = services.verify_letter(code[:100])
     if facts is None:
-        raise ApiError(404, "Kode verifikasi tidak dikenal.")
+        raise NotFound("Kode verifikasi tidak dikenal.")
     return VerificationOut().dump(facts)
 

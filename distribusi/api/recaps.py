@@ -1,8 +1,8 @@
 """Recaps: build from documents, read, submit."""
 from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, load_body
-from distribusi.errors import ApiError
 from distribusi.extensions import db
+from distribusi.problems import NotFound
 from distribusi.recap import services
 from distribusi.recap.models import Recap
 from distribusi.recap.schemas import RecapIn, RecapOut
@@ -13,7 +13,7 @@ def recap_in_office(recap_id: int) -> Recap:
     """The recap with parcels and documents loaded, if it is the user's office's; 404 otherwise."""
     recap = services.load_recap(recap_id)
     if not same_office(current_user(), recap):
-        raise ApiError(404, "Rekapan tidak ditemukan.")
+        raise NotFound("Rekapan tidak ditemukan.")
     return recap
 
 

@@ -3,12 +3,12 @@ from flask import request
 
 from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, load_body
-from distribusi.errors import ApiError
 from distribusi.extensions import db
+from distribusi.problems import NotFound
 from distribusi.recap.schemas import ParcelOut
+from distribusi.recap.services import find_parcel
 from distribusi.returns import services
 from distribusi.returns.schemas import CollectIn, ReturnBatchOut, ReturnsIn, UndeliveredOut
-from distribusi.tracking.services import find_parcel
 
 
 @api_route(bp, "/returns", methods=("POST",), verb="receive_returns",
@@ -33,7 +33,7 @@ def undelivered():
 def collect(code: str):
     parcel = find_parcel(code, current_user().office_id)
     if parcel is None:
-        raise ApiError(404, "Kiriman tidak ditemukan.")
+        raise NotFound("Kiriman tidak ditemukan.")
     data = load_body(CollectIn()) if request.get_data(cache=True) else {}
     services.collect_parcel(current_user(), parcel, data.get("collected_by"), data.get("note"))
     db.session.commit()

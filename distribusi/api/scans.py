@@ -1,5 +1,6 @@
 """Courier scans (single and offline batch) and proof-of-delivery photos."""
 from flask import Response, request
+from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from distribusi.api import bp
@@ -7,10 +8,9 @@ from distribusi.api.access import api_route, current_user, get_in_office, json_b
 from distribusi.courier import photos, services
 from distribusi.courier.models import DeliveryPhoto
 from distribusi.courier.schemas import ScanIn, ScanOut
-from distribusi.errors import ApiError
+from distribusi.errors import ApiError, answer_of
 from distribusi.extensions import db
-from distribusi.workflow import DomainError
-from marshmallow import ValidationError
+from distribusi.problems import Problem
 
 MAX_BATCH = 500
 
@@ -28,29 +28,10 @@ def _scan_once(payload) -> services.ScanResult:
         return result
 
 
-def _error_of(error: Exception) -> tuple[int, dict]:
-    if isinstance(error, ValidationError):
-        fields = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
-        return 422, {"code": "validation_error", "message": "Data pindaian tidak valid.", "fields": fields}
-    if isinstance(error, services.IdempotencyConflict):
-        return 422, {"code": "idempotency_conflict", "message": error.message, "fields": {"idempotency_key": [error.message]}}
-    if isinstance(error, services.NotFound):
-        return 404, {"code": "not_found", "message": error.message, "fields": {}}
-    if isinstance(error, DomainError):
-        return 409, {"code": error.code, "message": error.message, "fields": error.fields}
-    raise error
-
-
 @api_route(bp, "/scans", methods=("POST",), verb="record_scans", summary="Catat satu pindaian kurir",
            body=ScanIn, response=ScanOut, status=201)
 def record_scan():
-    payload = json_body()
-    try:
-        result = _scan_once(payload)
-    except (ValidationError, services.IdempotencyConflict, services.NotFound, DomainError) as error:
-        db.session.rollback()
-        status, body = _error_of(error)
-        raise ApiError(status, body["message"], code=body["code"], fields=body["fields"]) from None
+    result = _scan_once(json_body())
     return result.body, result.status
 
 
@@ -68,9 +49,9 @@ def record_batch():
         try:
             result = _scan_once(item)
             results.append({"index": index, "status": result.status, "result": result.body})
-        except (ValidationError, services.IdempotencyConflict, services.NotFound, DomainError) as error:
+        except (Problem, ValidationError) as error:  # one bad item does not stop the queue behind it
             db.session.rollback()
-            status, body = _error_of(error)
+            status, body = answer_of(error)
             results.append({"index": index, "status": status, "error": body})
     return {"results": results}
 
@@ -82,12 +63,7 @@ def upload_photo(event_id: int):
     upload = request.files.get("file") or request.files.get("photo")
     if upload is None:
         raise ApiError(422, "Unggah foto pada kolom \u201cfile\u201d.", fields={"file": ["Wajib diisi."]})
-    try:
-        photo = photos.store_photo(current_user(), event_id, upload.read(photos.MAX_BYTES + 1))
-    except photos.PhotoRefused as refused:
-        raise ApiError(422, refused.message, code="photo_refused", fields={"file": [refused.message]}) from None
-    except services.NotFound as missing:
-        raise ApiError(404, missing.message) from None
+    photo = photos.store_photo(current_user(), event_id, upload.read(photos.MAX_BYTES + 1))
     db.session.commit()
     return {"id": photo.id, "event_id": event_id, "width": photo.width, "height": photo.height,
             "size_bytes": photo.size_bytes}, 201

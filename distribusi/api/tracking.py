@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, load_query, public_limit
 from distribusi.errors import ApiError
-from distribusi.schemas import BaseSchema
+from distribusi.schemas import BaseSchema, Text
 from distribusi.tracking import services
 from distribusi.tracking.schemas import CustodyOut, LookupOut, PublicTrackOut
 
@@ -15,19 +15,12 @@ class TrackQuery(BaseSchema):
     verify = fields.String(validate=validate.Length(max=10))
 
 
-class Criterion(fields.String):
-    """A search term without surrounding spaces (blank counts as not given)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
-
-
 class LookupQuery(BaseSchema):
-    nik = Criterion(validate=validate.Length(max=16))
-    kk = Criterion(validate=validate.Length(max=16))
-    phone = Criterion(validate=validate.Length(max=20))
-    name = Criterion(validate=validate.Length(min=3, max=100))
-    tracking_code = Criterion(validate=validate.Length(max=300))
+    nik = Text(16)
+    kk = Text(16)
+    phone = Text(20)
+    name = Text(100, min_length=3)
+    tracking_code = Text(300)
 
 
 PUBLIC_TRACK, TRACK_QUERY = PublicTrackOut(), TrackQuery()  # built once: the busiest public endpoint

@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from distribusi.auth.models import Role, User
+from distribusi.problems import Forbidden
 
 STAFF = frozenset(Role) - {Role.courier}
-COMPLAINT_LEVELS = frozenset({Role.operator, Role.kasi, Role.kabid, Role.secretary, Role.head})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "view_documents": STAFF,
@@ -25,19 +25,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "view_custody": STAFF,
     "view_photos": STAFF,
     "lookup": STAFF,
-    "manage_complaints": COMPLAINT_LEVELS,
-    "view_reports": STAFF,
     "administer": frozenset({Role.admin}),
     "revoke_own_tokens": frozenset(Role),
 }
 
 
-class PermissionDenied(Exception):
+class PermissionDenied(Forbidden):
     """The user's role may not do this; the web edge answers 403."""
-
-    def __init__(self, message: str = "Anda tidak berwenang melakukan tindakan ini."):
-        super().__init__(message)
-        self.message = message
 
 
 def can(user: User | Any, verb: str) -> bool:

@@ -12,14 +12,13 @@ from distribusi.auth.models import ApiToken, User
 from distribusi.auth.passwords import check_password, dummy_check
 from distribusi.extensions import db
 from distribusi.models import utcnow
+from distribusi.problems import Unauthorized
 
 
-class AuthenticationFailed(Exception):
+class AuthenticationFailed(Unauthorized):
     """Wrong username or password, or a disabled account; the web edge answers 401."""
 
-    def __init__(self, message: str = "Nama pengguna atau kata sandi salah."):
-        super().__init__(message)
-        self.message = message
+    message = "Nama pengguna atau kata sandi salah."
 
 
 def find_user(username: str) -> User | None:

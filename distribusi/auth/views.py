@@ -1,5 +1,5 @@
 """Login and logout pages for staff."""
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -7,8 +7,9 @@ from wtforms.validators import DataRequired, Length
 
 from distribusi.auth import bp
 from distribusi.auth.models import User
-from distribusi.auth.services import AuthenticationFailed, authenticate
-from distribusi.extensions import db, limiter, login_manager
+from distribusi.auth.services import AuthenticationFailed
+from distribusi.auth.throttle import log_in
+from distribusi.extensions import db, login_manager
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Silakan masuk untuk membuka halaman ini."
@@ -25,14 +26,6 @@ class LoginForm(FlaskForm):
     password = PasswordField("Kata sandi", validators=[DataRequired("Wajib diisi."), Length(max=200)])
 
 
-def _form_username() -> str:
-    return f"login-account:{request.form.get('username', '').strip().lower()[:64]}"
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
-
-
 def _is_local_path(target: str) -> bool:
     """A path on this site; browsers read "\\" as "/" and drop tabs and newlines, so "/\\evil" leaves the site."""
     return (
@@ -42,16 +35,11 @@ def _is_local_path(target: str) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-# shared scopes: POST /api/v1/auth/token counts against the same allowance (distribusi.api.auth)
-@limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="login-account",
-                      key_func=_form_username, methods=["POST"], deduct_when=_failed)
-@limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], scope="login-address", methods=["POST"],
-                      deduct_when=_failed)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.username.data, form.password.data)
+            user = log_in(form.username.data, form.password.data)  # failed-login limits shared with the token API
         except AuthenticationFailed as failed:
             flash(failed.message, "error")
             return render_template("auth/login.html", form=form), 401

@@ -15,18 +15,18 @@ from distribusi.courier.models import DeliveryPhoto, ScanRecord
 from distribusi.courier.services import NotFound
 from distribusi.custody import CustodyEvent
 from distribusi.extensions import db
+from distribusi.problems import Refused
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 4096
 ALLOWED_FORMATS = {"JPEG", "PNG"}
 
 
-class PhotoRefused(Exception):
+class PhotoRefused(Refused):
     """The upload is not an acceptable photo; the web edge answers 422."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "photo_refused"
+    field = "file"
 
 
 def photo_dir() -> str:

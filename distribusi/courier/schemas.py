@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from distribusi.courier.models import FailureReason, Relation, ScanAction
-from distribusi.schemas import BaseSchema
+from distribusi.schemas import BaseSchema, Text
 from distribusi.workflow import label
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -23,13 +23,13 @@ class ScanIn(BaseSchema):
     at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
     lat = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-90, max=90))
     lon = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=-180, max=180))
-    recipient_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    recipient_name = Text(200)
     recipient_relation = fields.String(load_default=None, allow_none=True,
                                        validate=validate.OneOf([r.value for r in Relation]))
     failure_reason = fields.String(load_default=None, allow_none=True,
                                    validate=validate.OneOf([r.value for r in FailureReason]))
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
-    device_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    note = Text(1000, multiline=True)
+    device_id = Text(100)
 
     @validates_schema
     def _consistent(self, data, **_kwargs):
@@ -42,9 +42,9 @@ class ScanIn(BaseSchema):
             errors["at"] = ["Waktu perangkat berada di masa depan. Periksa jam ponsel."]
         elif at is not None and at < now - OLDEST_OFFLINE_SCAN:
             errors["at"] = ["Waktu perangkat lebih dari 30 hari yang lalu."]
-        note = (data.get("note") or "").strip()
+        note = data.get("note")
         if data.get("action") == ScanAction.delivered:
-            if not (data.get("recipient_name") or "").strip():
+            if not data.get("recipient_name"):
                 errors["recipient_name"] = ["Nama penerima wajib diisi."]
             if not data.get("recipient_relation"):
                 errors["recipient_relation"] = ["Hubungan penerima dengan pemilik dokumen wajib diisi."]
@@ -63,10 +63,6 @@ class ScanIn(BaseSchema):
         if data.get("at") is not None:
             data["at"] = data["at"].astimezone(UTC).replace(tzinfo=None)
         return data
-
-
-class ScanBatchIn(BaseSchema):
-    scans = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=500))
 
 
 class ScanOut(BaseSchema):

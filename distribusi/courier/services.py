@@ -12,6 +12,7 @@ from sqlalchemy import select
 from distribusi.auth.models import User
 from distribusi.courier.models import FAILURE_LABELS, FailureReason, Relation, ScanAction, ScanRecord
 from distribusi.courier.schemas import ScanIn, scan_response
+from distribusi import problems
 from distribusi.extensions import db
 from distribusi.models import Office
 from distribusi.notify.services import queue_parcel_message
@@ -29,18 +30,18 @@ ACTION_TARGETS = {
 }
 
 
-class NotFound(Exception):
+class NotFound(problems.NotFound):
     """The parcel is unknown or not this courier's partner's; the web edge answers 404."""
 
-    def __init__(self, message: str = "Kiriman tidak ditemukan atau bukan milik mitra Anda."):
-        super().__init__(message)
-        self.message = message
+    message = "Kiriman tidak ditemukan atau bukan milik mitra Anda."
 
 
-class IdempotencyConflict(Exception):
+class IdempotencyConflict(problems.Refused):
     """The key was used before for a different request; the web edge answers 422."""
 
+    code = "idempotency_conflict"
     message = "Kunci idempoten ini sudah dipakai untuk data pindaian yang berbeda."
+    field = "idempotency_key"
 
 
 @dataclass

@@ -1,30 +1,29 @@
 """Schemas of handovers."""
-from marshmallow import ValidationError, fields, validates
+from marshmallow import fields
 
-from distribusi.handover.services import acceptance
-from distribusi.schemas import BaseSchema, UtcDateTime, text
+from distribusi.schemas import BaseSchema, Id, Text, UtcDateTime
 
 
 class HandoverIn(BaseSchema):
-    courier_partner_id = fields.Integer(required=True, strict=True)
-    received_by = text(200)
+    courier_partner_id = Id(required=True)
+    received_by = Text(200, required=True)
 
-    @validates("received_by")
-    def _not_blank(self, value: str, **_kwargs) -> None:
-        if not value.strip():  # the handler stores the name stripped
-            raise ValidationError("Wajib diisi.")
+
+class AcceptanceOut(BaseSchema):
+    total = fields.Integer()
+    accepted = fields.Integer()
+    not_accepted = fields.List(fields.String())
 
 
 class HandoverOut(BaseSchema):
+    """A handover as handover.services.handover_summary describes it."""
+
     id = fields.Integer()
     recap_id = fields.Integer()
-    recap_number = fields.Function(lambda h: h.recap.number)
-    letter_number = fields.Function(lambda h: h.letter.letter_number)
+    recap_number = fields.String()
+    letter_number = fields.String()
     courier_partner_id = fields.Integer()
-    courier_partner = fields.Function(lambda h: h.courier_partner.name)
+    courier_partner = fields.String()
     received_by = fields.String()
     handed_over_at = UtcDateTime()
-    acceptance = fields.Method("get_acceptance")
-
-    def get_acceptance(self, handover):
-        return acceptance(handover)
+    acceptance = fields.Nested(AcceptanceOut)

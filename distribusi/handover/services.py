@@ -9,10 +9,10 @@ from distribusi.auth.models import User
 from distribusi.custody import CustodyEvent
 from distribusi.extensions import db
 from distribusi.handover.models import Handover
-from distribusi.letters.services import lock_state, signed_letter_of
+from distribusi.letters.services import signed_letter_of
 from distribusi.models import utcnow
 from distribusi.recap.models import Parcel, Recap
-from distribusi.workflow import DomainError, Move, RecapStatus, check_all, transition
+from distribusi.workflow import DomainError, Move, RecapStatus, check_all, lock_state, transition
 
 
 def hand_over(user: User, recap: Recap, partner_id: int, received_by: str) -> Handover:
@@ -40,6 +40,16 @@ def hand_over(user: User, recap: Recap, partner_id: int, received_by: str) -> Ha
         data={"letter_number": letter.letter_number, "received_by": received_by},
     ))
     return handover
+
+
+def handover_summary(handover: Handover) -> dict[str, Any]:
+    """The handover with its recap, letter and partner named and the courier's acceptance so far."""
+    return {
+        "id": handover.id, "recap_id": handover.recap_id, "recap_number": handover.recap.number,
+        "letter_number": handover.letter.letter_number, "courier_partner_id": handover.courier_partner_id,
+        "courier_partner": handover.courier_partner.name, "received_by": handover.received_by,
+        "handed_over_at": handover.handed_over_at, "acceptance": acceptance(handover),
+    }
 
 
 def acceptance(handover: Handover) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import enum
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from distribusi.models import Base, OfficeScoped, TimestampMixin, enum_type
+from distribusi.models import ADDRESS_FIELDS, AddressMixin, Base, OfficeScoped, TimestampMixin, enum_type
 from distribusi.workflow import DocumentStatus
 
 
@@ -30,10 +30,9 @@ DOC_TYPE_LABELS = {
     "AKTA_PERCERAIAN": "Akta Perceraian",
 }
 
-ADDRESS_FIELDS = ("street", "rt", "rw", "kelurahan", "kecamatan", "city", "postal_code")
 
 
-class Document(TimestampMixin, OfficeScoped, Base):
+class Document(TimestampMixin, OfficeScoped, AddressMixin, Base):
     """Dokumen: KK, KTP-el, KIA or a civil-registry certificate, with its owner and delivery address."""
 
     __tablename__ = "documents"
@@ -52,13 +51,6 @@ class Document(TimestampMixin, OfficeScoped, Base):
     owner_name: Mapped[str] = mapped_column(String(200), index=True)
     recipient_name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str] = mapped_column(String(20), index=True)
-    street: Mapped[str] = mapped_column(String(300))
-    rt: Mapped[str] = mapped_column(String(3))
-    rw: Mapped[str] = mapped_column(String(3))
-    kelurahan: Mapped[str] = mapped_column(String(100))
-    kecamatan: Mapped[str] = mapped_column(String(100))
-    city: Mapped[str] = mapped_column(String(100))
-    postal_code: Mapped[str] = mapped_column(String(5))
     application_number: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[DocumentStatus] = mapped_column(enum_type(DocumentStatus, "document_status"))
     flag_reason: Mapped[FlagReason | None] = mapped_column(enum_type(FlagReason, "flag_reason"))
@@ -68,10 +60,6 @@ class Document(TimestampMixin, OfficeScoped, Base):
 
     def custody_label(self) -> str:
         return f"{self.doc_type} {self.doc_number}"
-
-    @property
-    def address(self) -> dict[str, str]:
-        return {name: getattr(self, name) for name in ADDRESS_FIELDS}
 
     def household_key(self) -> tuple[str, ...]:
         """Documents with the same KK number and address travel in one parcel."""

@@ -1,58 +1,41 @@
 """Input and output schemas of documents."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from functools import partial
 
 from marshmallow import ValidationError, fields, validate, validates
 
 from distribusi.intake import validators
 from distribusi.intake.models import DEFAULT_DOC_TYPES, FlagReason
-from distribusi.schemas import BaseSchema, PageOut, PageQuery, UtcDateTime
+from distribusi.schemas import BaseSchema, PageOut, PageQuery, Text, UtcDateTime
 from distribusi.workflow import DocumentStatus, label
 
-class Trimmed(fields.String):
-    """A string with surrounding spaces removed; an empty value counts as missing."""
-
-    def __init__(self, max_length: int = 200, normalizer: Callable[[str], str] | None = None, **kwargs):
-        super().__init__(**kwargs)  # the length is checked in _deserialize: a blank optional value becomes None
-        self.max_length = max_length
-        self.normalizer = normalizer
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)  # spreadsheets hand over numbers for numeric-looking cells
-        text = " ".join(super()._deserialize(value, attr, data, **kwargs).split())
-        if not text:
-            if self.required:
-                raise ValidationError("Wajib diisi.")
-            return None
-        if len(text) > self.max_length:  # the limit is on what was sent, not on what normalising leaves of it
-            raise ValidationError(validate.Length.message_max.format(max=self.max_length))
-        return self.normalizer(text) if self.normalizer else text
+Cell = partial(Text, numbers=True)  # the same fields come from spreadsheets, which hand over numbers for digits
 
 
 def _address_fields() -> dict[str, fields.Field]:
     return {
-        "street": Trimmed(300, required=True),
-        "rt": Trimmed(3, required=True, normalizer=lambda v: validators.normalize_rt_rw(v, "RT")),
-        "rw": Trimmed(3, required=True, normalizer=lambda v: validators.normalize_rt_rw(v, "RW")),
-        "kelurahan": Trimmed(100, required=True),
-        "kecamatan": Trimmed(100, required=True),
-        "city": Trimmed(100, required=True),
-        "postal_code": Trimmed(5, required=True, normalizer=validators.validate_postal_code),
+        "street": Cell(300, required=True),
+        "rt": Cell(3, required=True, normalizer=lambda v: validators.normalize_rt_rw(v, "RT")),
+        "rw": Cell(3, required=True, normalizer=lambda v: validators.normalize_rt_rw(v, "RW")),
+        "kelurahan": Cell(100, required=True),
+        "kecamatan": Cell(100, required=True),
+        "city": Cell(100, required=True),
+        "postal_code": Cell(5, required=True, normalizer=validators.validate_postal_code),
     }
 
 
 def _document_fields() -> dict[str, fields.Field]:
     return {
-        "doc_type": Trimmed(32, required=True),
-        "doc_number": Trimmed(64, required=True),
-        "nik": Trimmed(16, required=True, normalizer=validators.validate_nik),
-        "kk_number": Trimmed(16, required=True, normalizer=validators.validate_kk_number),
-        "owner_name": Trimmed(200, required=True),
-        "recipient_name": Trimmed(200, required=False, allow_none=True),
-        "phone": Trimmed(20, required=True, normalizer=validators.normalize_phone),
-        "application_number": Trimmed(64, required=False, allow_none=True),
+        "doc_type": Cell(32, required=True),
+        "doc_number": Cell(64, required=True),
+        "nik": Cell(16, required=True, normalizer=validators.validate_nik),
+        "kk_number": Cell(16, required=True, normalizer=validators.validate_kk_number),
+        "owner_name": Cell(200, required=True),
+        "recipient_name": Cell(200),
+        "phone": Cell(20, required=True, normalizer=validators.normalize_phone),
+        "application_number": Cell(64),
     }
 
 
@@ -80,7 +63,7 @@ class DocumentRowIn(_TypedDocument.from_dict({**_document_fields(), **_address_f
 
 class FlagIn(BaseSchema):
     reason = fields.String(required=True, validate=validate.OneOf([r.value for r in FlagReason]))
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    note = Text(1000, multiline=True)
 
 
 class DocumentQuery(PageQuery):

@@ -9,19 +9,22 @@ from marshmallow import ValidationError
 from sqlalchemy import or_, select, tuple_
 
 from distribusi.auth.models import User
+from distribusi.database import contains_text
 from distribusi.extensions import db
 from distribusi.intake.importer import FileRefused, RowError, flatten_errors, read_rows
 from distribusi.intake.models import DEFAULT_DOC_TYPES, Document, FlagReason
 from distribusi.intake.schemas import DocumentIn, DocumentRowIn
+from distribusi.problems import Refused
 from distribusi.workflow import DocumentStatus, DomainError, Move, create_many, transition
 
 
-class ImportRefused(Exception):
-    """The file has bad rows; nothing was written. Carries every row error."""
+class ImportRefused(Refused):
+    """The file has bad rows; nothing was written. Carries every row error; the web edge answers 422."""
+
+    code = "import_refused"
 
     def __init__(self, message: str, errors: list[RowError]):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, errors=[error.as_dict() for error in errors])
         self.errors = errors
 
 
@@ -153,6 +156,6 @@ def document_query(user: User, *, status: str | None = None, doc_type: str | Non
         if term.isdigit():
             stmt = stmt.where(or_(Document.nik == term, Document.kk_number == term, Document.doc_number == term))
         else:
-            stmt = stmt.where(or_(Document.owner_name.icontains(term, autoescape=True), Document.doc_number == term))
+            stmt = stmt.where(or_(contains_text(Document.owner_name, term), Document.doc_number == term))
     return stmt.order_by(Document.created_at.desc(), Document.id.desc())
 

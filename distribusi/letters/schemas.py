@@ -1,25 +1,17 @@
 """Schemas of cover letters and their public verification."""
-from marshmallow import ValidationError, fields, validate, validates
+from marshmallow import fields
 
-from distribusi.schemas import BaseSchema, UtcDateTime
+from distribusi.schemas import BaseSchema, Id, Text, UtcDateTime
 from distribusi.workflow import label
 
 
-# Ids are 32-bit integers; a larger one would make PostgreSQL fail the query (a 500) instead of finding nothing.
-ID_RANGE = validate.Range(min=1, max=2**31 - 1)
-
-
 class LetterIn(BaseSchema):
-    courier_partner_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
+    courier_partner_id = Id(required=True)
 
 
 class RejectIn(BaseSchema):
-    note = fields.String(required=True, validate=validate.Length(min=3, max=1000))
-
-    @validates("note")
-    def _not_blank(self, value: str, **_kwargs) -> None:
-        if len(value.strip()) < 3:  # the handler stores the note stripped
-            raise ValidationError("Tulis alasan penolakan (minimal 3 karakter).")
+    note = Text(1000, required=True, multiline=True, min_length=3,
+                min_message="Tulis alasan penolakan (minimal 3 karakter).")
 
 
 class LetterOut(BaseSchema):

@@ -11,29 +11,24 @@ from sqlalchemy import select
 
 from distribusi.auth.models import User
 from distribusi.extensions import db
+from distribusi.letters import numbers
 from distribusi.letters.models import CoverLetter
 from distribusi.models import CourierPartner, Office, utcnow
 from distribusi.numbering import next_number
 from distribusi.recap.models import Recap
-from distribusi.workflow import DomainError, LetterStatus, Move, RecapStatus, check_all, transition_each
+from distribusi.workflow import DomainError, LetterStatus, Move, RecapStatus, check_all, lock_state, transition_each
 
 DEFAULT_SUBJECT = "Penyerahan Dokumen Kependudukan dan Pencatatan Sipil"
 VERIFICATION_CODE = re.compile(r"[A-Za-z0-9_-]{16,64}")
-ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 
 def format_letter_number(office: Office, seq: int, when) -> str:
     """The office's letter-number format filled in (e.g. 470/JASA-DUKCAPIL/7/2026); raises DomainError if broken."""
-    pattern = (office.settings or {}).get("letter_number_format") or "470/JASA-DUKCAPIL/{seq}/{year}"
-    try:
-        number = pattern.format(seq=seq, year=when.year, month=f"{when.month:02d}",
-                                roman_month=ROMAN_MONTHS[when.month - 1])
-    except (ValueError, KeyError, IndexError, AttributeError):  # a stray brace or an unknown placeholder
-        number = ""
-    if not number or len(number) > 100:  # the column holds 100 characters
+    pattern = (office.settings or {}).get("letter_number_format") or numbers.DEFAULT_FORMAT
+    if numbers.format_problem(pattern) is not None:  # settings written before the check, or by hand
         raise DomainError("Format nomor surat pada pengaturan kantor tidak sah; minta Admin memperbaikinya.",
                           code="bad_letter_number_format")
-    return number
+    return numbers.fill(pattern, seq, when)
 
 
 def canonical_content(letter: CoverLetter) -> dict[str, Any]:
@@ -60,11 +55,6 @@ def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(
         json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     ).hexdigest()
-
-
-def lock_state(subject: Recap | CoverLetter) -> None:
-    """Re-read the subject's status under a row lock, so concurrent requests act on it one after the other."""
-    db.session.refresh(subject, attribute_names=["status"], with_for_update=True)
 
 
 def issue_letter(user: User, recap: Recap, partner_id: int) -> CoverLetter:
@@ -140,6 +130,7 @@ def verify_letter(verification_code: str) -> dict[str, Any] | None:
         "signer": signer.full_name if signer else None,
         "signer_position": "Sekretaris Dinas",
         "office": office.name,
+        "zone": office.zone,
         "parcel_count": len(letter.recap.parcels),
         "intact": content_hash(canonical_content(letter)) == letter.content_sha256,
     }

@@ -1,7 +1,7 @@
 """Printed papers: labels, recap list, cover letter, handover record and undelivered list (PDF), lists (XLSX).
 
-Renderers take plain data (and a layout, for labels) and write to a binary stream; the API turns models into that
-data and sends the bytes.
+Renderers take plain data (and a layout, for labels) and write to a binary stream; services.py turns models into
+that data for the API and the staff pages, which send the bytes.
 """
 from reportlab import rl_config
 

@@ -1,4 +1,4 @@
-"""Plain rows the printed lists are made of, built from parcels: no NIK, no KK number, no document number."""
+"""One record per parcel that every paper (lists, labels) is made of: no NIK, no KK number, no document number."""
 from __future__ import annotations
 
 from collections import Counter
@@ -10,20 +10,49 @@ from distribusi.intake.models import DOC_TYPE_LABELS
 from distribusi.recap.codes import display
 
 
+# The names a parcel's contents use: short where the short name is what everyone says (KK, KTP-el, KIA).
+SHORT_NAMES = {"KK": "KK", "KTP_EL": "KTP-el", "KIA": "KIA"}
+
+
 def doc_type_label(doc_type: str) -> str:
     """The Indonesian name of a document type (the code itself when unknown)."""
     return DOC_TYPE_LABELS.get(doc_type, doc_type.replace("_", " ").title())
 
 
+def short_type_label(doc_type: str) -> str:
+    """The short name of a document type: KK, KTP-el, KIA, Akta Kelahiran."""
+    return SHORT_NAMES.get(doc_type) or doc_type_label(doc_type)
+
+
+def _counted(names: Iterable[str]) -> str:
+    return ", ".join(name + (f" ({n})" if n > 1 else "") for name, n in Counter(names).items())
+
+
 def documents_text(doc_types: Iterable[str]) -> str:
-    """The document types of a parcel in words, a count after repeated types: Kartu Keluarga, KTP-el (2)."""
-    counts = Counter(doc_types)
-    return ", ".join(doc_type_label(t) + (f" ({n})" if n > 1 else "") for t, n in counts.items())
+    """The document types of a parcel by short name, a count after repeated types: KK, KTP-el (2)."""
+    return _counted(short_type_label(t) for t in doc_types)
 
 
 @dataclass(frozen=True, slots=True)
-class ParcelRow:
-    """One parcel as a line of a list."""
+class DocumentLine:
+    """One document of a parcel as papers name it: its type and its owner, never its number."""
+
+    doc_type: str
+    owner_name: str
+
+
+def contents_text(documents: Iterable[DocumentLine]) -> str:
+    """Whose documents a parcel holds, by owner in order of appearance: KK, KTP-el a.n. Budi Santoso; KIA a.n. Rizky."""
+    owners: dict[str, tuple[str, list[str]]] = {}
+    for document in documents:
+        owner = " ".join((document.owner_name or "").split())
+        owners.setdefault(owner.casefold(), (owner, []))[1].append(short_type_label(document.doc_type))
+    return "; ".join(_counted(types) + (f" a.n. {owner}" if owner else "") for owner, types in owners.values())
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelRecord:
+    """One parcel as every paper shows it (list row or label): no NIK, KK number or document number to leak."""
 
     position: int
     tracking_code: str
@@ -35,9 +64,11 @@ class ParcelRow:
     kecamatan: str
     city: str
     phone: str
-    doc_types: tuple[str, ...]
-    group_doc_type: str
+    documents: tuple[DocumentLine, ...]
+    group_doc_type: str = ""
+    postal_code: str = ""
     recap_number: str = ""
+    parcel_count: int = 0
     failure: str = ""
     failed_attempts: int = 0
 
@@ -52,22 +83,34 @@ class ParcelRow:
         return ", ".join(p for p in (self.street, rt_rw, f"Kel. {self.kelurahan}" if self.kelurahan else "") if p)
 
     @property
-    def documents(self) -> str:
-        return documents_text(self.doc_types)
+    def full_address(self) -> str:
+        """The address as a label carries it: with kecamatan, city and postal code."""
+        city = " ".join(p for p in (self.city, self.postal_code) if p)
+        return ", ".join(p for p in (self.address, f"Kec. {self.kecamatan}" if self.kecamatan else "", city) if p)
+
+    @property
+    def doc_types(self) -> tuple[str, ...]:
+        return tuple(d.doc_type for d in self.documents)
+
+    @property
+    def contents(self) -> str:
+        """The documents by type and owner: KK, KTP-el a.n. Budi Santoso; KIA a.n. Rizky Pratama."""
+        return contents_text(self.documents)
 
     @property
     def document_count(self) -> int:
-        return len(self.doc_types)
+        return len(self.documents)
 
 
-def parcel_row(parcel, *, failure: str = "") -> ParcelRow:
-    """The row of a Parcel (its documents and recap loaded)."""
-    return ParcelRow(
+def parcel_record(parcel, *, failure: str = "", parcel_count: int = 0) -> ParcelRecord:
+    """The record of a Parcel (its documents and recap loaded)."""
+    return ParcelRecord(
         position=parcel.position, tracking_code=parcel.tracking_code, recipient_name=parcel.recipient_name,
         street=parcel.street, rt=parcel.rt, rw=parcel.rw, kelurahan=parcel.kelurahan, kecamatan=parcel.kecamatan,
-        city=parcel.city, phone=parcel.phone, doc_types=tuple(d.doc_type for d in parcel.documents),
+        city=parcel.city, postal_code=parcel.postal_code, phone=parcel.phone,
+        documents=tuple(DocumentLine(d.doc_type, d.owner_name) for d in parcel.documents),
         group_doc_type=parcel.group_doc_type, recap_number=parcel.recap.number if parcel.recap else "",
-        failure=failure, failed_attempts=parcel.failed_attempts or 0,
+        parcel_count=parcel_count, failure=failure, failed_attempts=parcel.failed_attempts or 0,
     )
 
 
@@ -77,7 +120,7 @@ class Group:
 
     heading: str
     kecamatan: str
-    rows: tuple[ParcelRow, ...]
+    rows: tuple[ParcelRecord, ...]
 
     @property
     def title(self) -> str:
@@ -92,7 +135,7 @@ class Group:
         return sum(row.document_count for row in self.rows)
 
 
-def group_rows(rows: Iterable[ParcelRow], heading: Callable[[ParcelRow], str]) -> tuple[Group, ...]:
+def group_rows(rows: Iterable[ParcelRecord], heading: Callable[[ParcelRecord], str]) -> tuple[Group, ...]:
     """Groups of consecutive rows with the same heading and kecamatan, in the rows' order."""
     return tuple(
         Group(title, kecamatan, tuple(members))
@@ -100,7 +143,7 @@ def group_rows(rows: Iterable[ParcelRow], heading: Callable[[ParcelRow], str]) -
     )
 
 
-def doc_type_counts(rows: Iterable[ParcelRow]) -> list[tuple[str, int]]:
+def doc_type_counts(rows: Iterable[ParcelRecord]) -> list[tuple[str, int]]:
     """How many documents of each type, in order of first appearance."""
     counts: Counter[str] = Counter()
     for row in rows:

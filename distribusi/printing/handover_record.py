@@ -10,14 +10,15 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from distribusi.printing.data import Group, doc_type_counts, doc_type_label, group_rows, parcel_row
+from distribusi.printing.data import Group, doc_type_counts, doc_type_label, group_rows, parcel_record
 from distribusi.printing.fonts import BOLD
 from distribusi.printing.office import OfficeInfo, Official, official_for
 from distribusi.printing.pages import BODY, BODY_LEFT, CENTER, SUBTITLE, TITLE, build, cell, frame_width, \
     letterhead_flowables, para, table_style
 from distribusi.printing.tables import CODE_WIDTH, Column, blank, grouped_table
 from distribusi.printing.text import day_name_id, format_date_id, format_datetime_id, format_nip, \
-    format_number_id, format_time_id, local_time, spell_number_id
+    format_number_id, format_time_id, spell_number_id
+from distribusi.zones import to_office_time
 
 MARGINS = (20, 20, 12, 18)
 
@@ -42,7 +43,7 @@ class HandoverData:
 
 def handover_data_of(handover, recap, office: OfficeInfo, user=None) -> HandoverData:
     """HandoverData of a Handover, its recap (parcels and documents loaded) and the user who handed it over."""
-    rows = [parcel_row(p) for p in recap.parcels]
+    rows = [parcel_record(p) for p in recap.parcels]
     return HandoverData(
         recap_number=recap.number, letter_number=handover.letter.letter_number,
         partner=handover.courier_partner.name, contract_number=handover.courier_partner.contract_number or "",
@@ -57,7 +58,7 @@ COLUMNS = (
     Column("Kode Kiriman", CODE_WIDTH, lambda r: r.code),
     Column("Nama Penerima", 38, lambda r: r.recipient_name),
     Column("Alamat", 43, lambda r: r.address),
-    Column("Jenis Dokumen", 33, lambda r: r.documents),
+    Column("Jenis Dokumen", 33, lambda r: r.contents),
     Column("Jml Dok", 10, lambda r: str(r.document_count), "RIGHT"),
     Column("Cek", 8, blank, "CENTER"),
 )
@@ -66,7 +67,7 @@ COLUMNS = (
 def render_handover_record(data: HandoverData, office: OfficeInfo, out: BinaryIO, *, printed_at: datetime) -> None:
     """Write the handover record PDF to out."""
     width = frame_width(A4, MARGINS)
-    when = local_time(data.handed_over_at, office.zone)
+    when = to_office_time(data.handed_over_at, office.zone)
     rows = data.rows
     parcels, documents = len(rows), sum(r.document_count for r in rows)
     first, second = data.handed_over_by, data.received_by
@@ -129,7 +130,7 @@ def _signatures(data: HandoverData, office: OfficeInfo, width: float) -> KeepTog
     place = f"{office.place}, " if office.place else ""
     dotted = "." * 40
     rows = [
-        ["", para(f"{place}{format_date_id(local_time(data.handed_over_at, office.zone))}", CENTER)],
+        ["", para(f"{place}{format_date_id(to_office_time(data.handed_over_at, office.zone))}", CENTER)],
         [para("PIHAK KEDUA<br/>Yang Menerima,", CENTER, markup=True),
          para("PIHAK PERTAMA<br/>Yang Menyerahkan,", CENTER, markup=True)],
         [para(data.partner, CENTER), para(first.position or "", CENTER)],

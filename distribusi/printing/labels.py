@@ -2,71 +2,43 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import BinaryIO
 
 from reportlab.pdfgen.canvas import Canvas
 
 from distribusi.printing import codes
-from distribusi.printing.data import documents_text
-from distribusi.printing.fitting import draw_fitted, fit
+from distribusi.printing.data import ParcelRecord, documents_text, parcel_record
+from distribusi.printing.fitting import ELLIPSIS, Fitted, draw_fitted, fit
 from distribusi.printing.fonts import font_name, register_fonts
 from distribusi.printing.layouts import TEXT_FIELDS, FieldBox, Layout, label_positions
-from distribusi.recap.codes import display
 
 
-@dataclass(frozen=True, slots=True)
-class LabelData:
-    """What a label shows of one parcel: never a NIK, KK or document number."""
-
-    tracking_code: str
-    recipient_name: str
-    street: str
-    rt: str
-    rw: str
-    kelurahan: str
-    kecamatan: str
-    city: str
-    postal_code: str
-    phone: str
-    doc_types: tuple[str, ...]
-    recap_number: str
-    position: int
-    parcel_count: int
-
-    @property
-    def address(self) -> str:
-        rt_rw = f"RT {self.rt}/RW {self.rw}" if self.rt or self.rw else ""
-        city = " ".join(p for p in (self.city, self.postal_code) if p)
-        parts = [self.street, rt_rw, f"Kel. {self.kelurahan}" if self.kelurahan else "",
-                 f"Kec. {self.kecamatan}" if self.kecamatan else "", city]
-        return ", ".join(p for p in parts if p)
-
-
-def labels_of(recap) -> Iterator[LabelData]:
-    """LabelData of every parcel of a recap (parcels and documents loaded), in recap order."""
+def labels_of(recap) -> Iterator[ParcelRecord]:
+    """The record of every parcel of a recap (parcels and documents loaded), in recap order."""
     total = len(recap.parcels)
     for parcel in recap.parcels:
-        yield LabelData(
-            tracking_code=parcel.tracking_code, recipient_name=parcel.recipient_name, street=parcel.street,
-            rt=parcel.rt, rw=parcel.rw, kelurahan=parcel.kelurahan, kecamatan=parcel.kecamatan, city=parcel.city,
-            postal_code=parcel.postal_code, phone=parcel.phone,
-            doc_types=tuple(d.doc_type for d in parcel.documents), recap_number=recap.number,
-            position=parcel.position, parcel_count=total,
-        )
+        yield parcel_record(parcel, parcel_count=total)
 
 
-def field_texts(label: LabelData, office_name: str) -> dict[str, str]:
+def field_texts(label: ParcelRecord, office_name: str) -> dict[str, str]:
     """The text of each text field of a label, as printed."""
     return {
         "office": office_name,
-        "code_text": display(label.tracking_code),
+        "code_text": label.code,
         "recipient": label.recipient_name,
-        "address": label.address,
+        "address": label.full_address,
         "phone": f"Telp. {label.phone}" if label.phone else "",
-        "documents": f"Dokumen: {documents_text(label.doc_types)}",
+        "documents": f"Dokumen: {label.contents}",
         "recap": f"Rekapan {label.recap_number} · Kiriman {label.position} dari {label.parcel_count}",
     }
+
+
+def fit_field(box: FieldBox, text: str, fallback: str = "") -> Fitted:
+    """The text fitted to its box; the fallback instead when the text would be cut and a fallback is given."""
+    fitted = fit(text, font_name(box.bold), box.width, box.height, box.size, box.min_size, box.max_lines)
+    if fallback and fitted.lines[-1].endswith(ELLIPSIS) and not text.endswith(ELLIPSIS):
+        return fit(fallback, font_name(box.bold), box.width, box.height, box.size, box.min_size, box.max_lines)
+    return fitted
 
 
 def tracking_url(base_url: str, tracking_code: str) -> str:
@@ -74,7 +46,7 @@ def tracking_url(base_url: str, tracking_code: str) -> str:
     return f"{base_url.rstrip('/')}/k/{tracking_code}"
 
 
-def render_labels(layout: Layout, labels: Iterable[LabelData], out: BinaryIO, *, office_name: str, base_url: str,
+def render_labels(layout: Layout, labels: Iterable[ParcelRecord], out: BinaryIO, *, office_name: str, base_url: str,
                   title: str = "Label kiriman", compress: bool = True) -> int:
     """Write a PDF of the labels on the layout's grid to out; returns how many labels were drawn.
 
@@ -125,7 +97,7 @@ def _static_form(canvas: Canvas, layout: Layout, office_name: str) -> None:
     canvas.endForm()
 
 
-def _draw_label(canvas: Canvas, layout: Layout, label: LabelData, x: float, y: float, base_url: str) -> None:
+def _draw_label(canvas: Canvas, layout: Layout, label: ParcelRecord, x: float, y: float, base_url: str) -> None:
     canvas.saveState()
     canvas.translate(x, y)
     canvas.doForm(STATIC_FORM)
@@ -136,7 +108,9 @@ def _draw_label(canvas: Canvas, layout: Layout, label: LabelData, x: float, y: f
         if name == "office":
             continue
         box = layout.fields[name]
-        fitted = fit(texts[name], font_name(box.bold), box.width, box.height, box.size, box.min_size, box.max_lines)
+        # Whose documents these are, unless that would be cut short: then the types and their counts, uncut.
+        fallback = f"Dokumen: {documents_text(label.doc_types)}" if name == "documents" else ""
+        fitted = fit_field(box, texts[name], fallback)
         draw_fitted(text_object, fitted, x + box.x, y + box.top, box.width, box.align)
     canvas.drawText(text_object)
     qr: FieldBox = layout.fields["qr"]

@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from distribusi.printing import codes
-from distribusi.printing.data import doc_type_counts, parcel_row
+from distribusi.printing.data import doc_type_counts, parcel_record
 from distribusi.printing.fonts import BOLD
 from distribusi.printing.office import OfficeInfo, Official, official_for
 from distribusi.printing.pages import BODY, BODY_LEFT, RIGHT, SMALL, build, frame_width, letterhead_flowables, para, \
@@ -158,7 +158,7 @@ def _signature(data: LetterData, office: OfficeInfo, width: float) -> KeepTogeth
 def letter_data_of(letter, office: OfficeInfo, signer_user=None) -> LetterData:
     """LetterData of a CoverLetter; the signer is the signing user (with the secretary's rank when it is them)."""
     recap = letter.recap
-    rows = [parcel_row(p) for p in recap.parcels]
+    rows = [parcel_record(p) for p in recap.parcels]
     signer = official_for(office, "secretary", signer_user, "Sekretaris")
     signed = letter.status.value == "signed"
     return LetterData(

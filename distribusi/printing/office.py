@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from distribusi.printing.text import DEFAULT_ZONE
+from distribusi.zones import office_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ class OfficeInfo:
     name: str
     letterhead: Letterhead
     officials: dict[str, Official]
-    zone: str
+    zone: ZoneInfo
     base_url: str
 
     @property
@@ -75,7 +76,7 @@ def office_info(office: Any, default_base_url: str) -> OfficeInfo:
     }
     return OfficeInfo(
         name=office.name, letterhead=letterhead, officials=officials,
-        zone=settings.get("timezone") or DEFAULT_ZONE,
+        zone=office_zone(settings.get("timezone")),
         base_url=str(settings.get("public_base_url") or default_base_url).rstrip("/"),
     )
 

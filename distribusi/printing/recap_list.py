@@ -10,13 +10,14 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table
 
-from distribusi.printing.data import Group, ParcelRow, doc_type_label, group_rows, parcel_row
+from distribusi.printing.data import Group, ParcelRecord, doc_type_label, group_rows, parcel_record
 from distribusi.printing.fonts import BOLD, REGULAR
 from distribusi.printing.office import OfficeInfo
 from distribusi.printing.fitting import text_width
 from distribusi.printing.pages import CENTER, build, draw_line, frame_width, para
 from distribusi.printing.tables import CODE_WIDTH, Column, blank, grouped_table
-from distribusi.printing.text import format_date_id, format_datetime_id, format_number_id, local_time
+from distribusi.printing.text import format_date_id, format_datetime_id, format_number_id
+from distribusi.zones import to_office_time
 
 PAGE = landscape(A4)
 MARGINS = (12, 12, 27, 15)  # landscape A4 less these: 273 mm, the sum of the column widths
@@ -34,7 +35,7 @@ class RecapList:
     groups: tuple[Group, ...]
 
     @property
-    def rows(self) -> list[ParcelRow]:
+    def rows(self) -> list[ParcelRecord]:
         return [row for group in self.groups for row in group.rows]
 
     @property
@@ -48,7 +49,7 @@ class RecapList:
 
 def recap_list_of(recap, *, status: str, partner: str = "", letter_number: str = "") -> RecapList:
     """The RecapList of a recap with parcels and documents loaded, grouped as recap_groups() groups them."""
-    rows = [parcel_row(p) for p in recap.parcels]
+    rows = [parcel_record(p) for p in recap.parcels]
     return RecapList(number=recap.number, status=status, created_at=recap.created_at, partner=partner,
                      letter_number=letter_number, groups=group_rows(rows, lambda r: doc_type_label(r.group_doc_type)))
 
@@ -59,7 +60,7 @@ COLUMNS = (
     Column("Nama Penerima", 44, lambda r: r.recipient_name),
     Column("Alamat", 57, lambda r: r.address),
     Column("Telepon", 27, lambda r: r.phone),
-    Column("Jenis Dokumen", 38, lambda r: r.documents),
+    Column("Jenis Dokumen", 38, lambda r: r.contents),
     Column("Jml Dok", 11, lambda r: str(r.document_count), "RIGHT"),
     Column("Paraf", 14, blank, parent="Serah"),
     Column("Tanggal", 15, blank, parent="Serah"),
@@ -78,7 +79,7 @@ def render_recap_list(data: RecapList, office: OfficeInfo, out: BinaryIO, *, pri
     def header(canvas, _doc) -> None:
         top, left, right = PAGE[1] - 11 * mm, MARGINS[0] * mm, PAGE[0] - MARGINS[1] * mm
         title = "DAFTAR REKAPAN DOKUMEN KEPENDUDUKAN"
-        facts = [f"Nomor {data.number}", f"Tanggal {format_date_id(local_time(data.created_at, office.zone))}",
+        facts = [f"Nomor {data.number}", f"Tanggal {format_date_id(to_office_time(data.created_at, office.zone))}",
                  f"Status: {data.status}",
                  f"{format_number_id(data.parcel_count)} kiriman, {format_number_id(data.document_count)} dokumen"]
         partner = " · ".join(p for p in (f"Mitra kurir: {data.partner}" if data.partner else "",

@@ -11,16 +11,17 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from distribusi.printing.data import Group, ParcelRow, doc_type_label
+from distribusi.printing.data import Group, ParcelRecord, doc_type_label
 from distribusi.printing.office import OfficeInfo
 from distribusi.printing.recap_list import RecapList
-from distribusi.printing.text import format_date_id, format_datetime_id, local_time
+from distribusi.printing.text import format_date_id, format_datetime_id
 from distribusi.printing.undelivered import TITLE as UNDELIVERED_TITLE, UndeliveredList
+from distribusi.zones import to_office_time
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
-SheetColumn = tuple[str, float, Callable[[ParcelRow, Group], Any]]
+SheetColumn = tuple[str, float, Callable[[ParcelRecord, Group], Any]]
 
 RECAP_COLUMNS: tuple[SheetColumn, ...] = (
     ("No", 6, lambda r, g: r.position),
@@ -31,7 +32,7 @@ RECAP_COLUMNS: tuple[SheetColumn, ...] = (
     ("Alamat", 45, lambda r, g: r.address),
     ("Kota", 14, lambda r, g: r.city),
     ("Telepon", 16, lambda r, g: r.phone),
-    ("Jenis Dokumen", 30, lambda r, g: r.documents),
+    ("Jenis Dokumen", 30, lambda r, g: r.contents),
     ("Jml Dok", 8, lambda r, g: r.document_count),
     ("Serah: Paraf", 12, lambda r, g: None),
     ("Serah: Tanggal", 14, lambda r, g: None),
@@ -47,7 +48,7 @@ UNDELIVERED_COLUMNS: tuple[SheetColumn, ...] = (
     ("Nama Penerima", 30, lambda r, g: r.recipient_name),
     ("Alamat", 45, lambda r, g: r.address),
     ("Telepon", 16, lambda r, g: r.phone),
-    ("Jenis Dokumen", 30, lambda r, g: r.documents),
+    ("Jenis Dokumen", 30, lambda r, g: r.contents),
     ("Jml Dok", 8, lambda r, g: r.document_count),
     ("Percobaan", 10, lambda r, g: r.failed_attempts),
     ("Diambil: Tanggal", 14, lambda r, g: None),
@@ -105,7 +106,7 @@ def recap_xlsx(data: RecapList, office: OfficeInfo, out: BinaryIO) -> None:
     sheet = book.active
     sheet.title = "Daftar Rekapan"
     lines = ["DAFTAR REKAPAN DOKUMEN KEPENDUDUKAN", office.name,
-             f"Nomor {data.number} · Tanggal {format_date_id(local_time(data.created_at, office.zone))} · "
+             f"Nomor {data.number} · Tanggal {format_date_id(to_office_time(data.created_at, office.zone))} · "
              f"Status: {data.status}"]
     if data.partner:
         lines.append(f"Mitra kurir: {data.partner}")

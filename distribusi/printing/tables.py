@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Table
 
-from distribusi.printing.data import Group, ParcelRow
+from distribusi.printing.data import Group, ParcelRecord
 from distribusi.printing.fonts import BOLD
 from distribusi.printing.pages import GROUP_SHADE, SHADE, cell, table_style
 from distribusi.printing.text import format_number_id
@@ -93,12 +93,12 @@ class Column:
 
     title: str
     width: float
-    value: Callable[[ParcelRow], str]
+    value: Callable[[ParcelRecord], str]
     align: str = "LEFT"
     parent: str = ""
 
 
-def blank(_row: ParcelRow) -> str:
+def blank(_row: ParcelRecord) -> str:
     """An empty cell, for paraf and date columns filled in by hand."""
     return ""
 

@@ -1,14 +1,13 @@
 """Indonesian wording on paper: dates, times, numbers and small numbers spelled out."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
+
+from distribusi.zones import Zone, to_office_time, zone_name
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
           "November", "Desember")
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
-DEFAULT_ZONE = "Asia/Jakarta"
 _UNITS = ("", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh", "sebelas")
 
 
@@ -22,21 +21,14 @@ def day_name_id(value: date) -> str:
     return DAYS[value.weekday()]
 
 
-def local_time(value: datetime, zone: str | None = None) -> datetime:
-    """A stored UTC time (naive) in the office's zone."""
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(ZoneInfo(zone or DEFAULT_ZONE))
-
-
-def format_time_id(value: datetime, zone: str | None = None) -> str:
+def format_time_id(value: datetime, zone: Zone = None) -> str:
     """The local clock time with its zone: 14.05 WIB."""
-    local = local_time(value, zone)
-    return f"{local:%H.%M} {ZONE_NAMES.get(zone or DEFAULT_ZONE, local.tzname())}"
+    return f"{to_office_time(value, zone):%H.%M} {zone_name(zone)}"
 
 
-def format_datetime_id(value: datetime, zone: str | None = None) -> str:
-    """A stored UTC time in the office's zone: 22 November 2026 pukul 14.05 WIB."""
-    return f"{format_date_id(local_time(value, zone))} pukul {format_time_id(value, zone)}"
+def format_datetime_id(value: datetime, zone: Zone = None, joiner: str = " pukul ") -> str:
+    """A stored UTC time in the office's zone: 22 November 2026 pukul 14.05 WIB (joiner=" ": without 'pukul')."""
+    return f"{format_date_id(to_office_time(value, zone))}{joiner}{format_time_id(value, zone)}"
 
 
 def format_number_id(value: int | float, decimals: int = 0) -> str:

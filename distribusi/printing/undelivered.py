@@ -9,7 +9,7 @@ from typing import BinaryIO
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
-from distribusi.printing.data import Group, ParcelRow, group_rows, parcel_row
+from distribusi.printing.data import Group, ParcelRecord, group_rows, parcel_record
 from distribusi.printing.fonts import BOLD, REGULAR
 from distribusi.printing.office import OfficeInfo
 from distribusi.printing.fitting import text_width
@@ -29,13 +29,13 @@ class UndeliveredList:
     groups: tuple[Group, ...]
 
     @property
-    def rows(self) -> list[ParcelRow]:
+    def rows(self) -> list[ParcelRecord]:
         return [row for group in self.groups for row in group.rows]
 
 
 def undelivered_list_of(parcels, failure_label) -> UndeliveredList:
     """The list of parcels already sorted by failure reason and kecamatan (returns.services.undelivered_parcels)."""
-    rows = [replace(parcel_row(p, failure=failure_label(p)), position=i) for i, p in enumerate(parcels, start=1)]
+    rows = [replace(parcel_record(p, failure=failure_label(p)), position=i) for i, p in enumerate(parcels, start=1)]
     return UndeliveredList(group_rows(rows, lambda r: r.failure))
 
 
@@ -46,7 +46,7 @@ COLUMNS = (
     Column("Nama Penerima", 40, lambda r: r.recipient_name),
     Column("Alamat", 55, lambda r: r.address),
     Column("Telepon", 27, lambda r: r.phone),
-    Column("Jenis Dokumen", 34, lambda r: r.documents),
+    Column("Jenis Dokumen", 34, lambda r: r.contents),
     Column("Jml Dok", 10, lambda r: str(r.document_count), "RIGHT"),
     Column("Perco-baan", 12, lambda r: str(r.failed_attempts), "RIGHT"),
     Column("Tanggal", 18, blank, parent="Diambil di loket"),

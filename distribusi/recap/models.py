@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from distribusi.intake.models import ADDRESS_FIELDS, Document
-from distribusi.models import Base, OfficeScoped, TimestampMixin, enum_type
+from distribusi.intake.models import Document
+from distribusi.models import AddressMixin, Base, OfficeScoped, TimestampMixin, enum_type
 from distribusi.workflow import ParcelStatus, RecapStatus
 
 
@@ -56,7 +56,7 @@ class Recap(TimestampMixin, OfficeScoped, Base):
         return self.status in FROZEN_RECAP_STATES
 
 
-class Parcel(TimestampMixin, OfficeScoped, Base):
+class Parcel(TimestampMixin, OfficeScoped, AddressMixin, Base):
     """Documents of one household in one recap, under one label and tracking code."""
 
     __tablename__ = "parcels"
@@ -77,13 +77,6 @@ class Parcel(TimestampMixin, OfficeScoped, Base):
     kk_number: Mapped[str] = mapped_column(String(16), index=True)
     recipient_name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str] = mapped_column(String(20), index=True)
-    street: Mapped[str] = mapped_column(String(300))
-    rt: Mapped[str] = mapped_column(String(3))
-    rw: Mapped[str] = mapped_column(String(3))
-    kelurahan: Mapped[str] = mapped_column(String(100))
-    kecamatan: Mapped[str] = mapped_column(String(100))
-    city: Mapped[str] = mapped_column(String(100))
-    postal_code: Mapped[str] = mapped_column(String(5))
     courier_partner_id: Mapped[int | None] = mapped_column(ForeignKey("courier_partners.id"))
     previous_parcel_id: Mapped[int | None] = mapped_column(ForeignKey("parcels.id"))
     failed_attempts: Mapped[int] = mapped_column(default=0)
@@ -97,7 +90,3 @@ class Parcel(TimestampMixin, OfficeScoped, Base):
 
     def custody_label(self) -> str:
         return self.tracking_code
-
-    @property
-    def address(self) -> dict[str, str]:
-        return {name: getattr(self, name) for name in ADDRESS_FIELDS}

@@ -5,16 +5,13 @@ from distribusi.intake.models import DOC_TYPE_LABELS
 from distribusi.intake.schemas import AddressOut
 from distribusi.recap.codes import display
 from distribusi.recap.services import recap_groups
-from distribusi.schemas import BaseSchema, UtcDateTime
+from distribusi.schemas import BaseSchema, Id, UtcDateTime
 from distribusi.workflow import label
-
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger number would fail in the database instead of here
 
 
 class RecapIn(BaseSchema):
     document_ids = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID)), required=True,
+        Id(), required=True,
         validate=validate.Length(min=1, max=5000),
     )
 

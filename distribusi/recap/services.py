@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from marshmallow import ValidationError
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from distribusi.auth.models import User
@@ -154,6 +154,17 @@ def submit_recap(user: User, recap: Recap) -> Recap:
     return recap
 
 
+def find_parcel(raw_code: str, office_id: int | None = None) -> Parcel | None:
+    """The parcel with this tracking code (typed, scanned or a label URL), or None."""
+    code = codes.normalize(raw_code)
+    if code is None:
+        return None
+    stmt = select(Parcel).where(Parcel.tracking_code == code)
+    if office_id is not None:
+        stmt = stmt.where(Parcel.office_id == office_id)
+    return db.session.scalar(stmt)
+
+
 def load_recap(recap_id: int) -> Recap | None:
     """A recap with its parcels and their documents, in two queries."""
     return db.session.scalar(
@@ -187,3 +198,15 @@ def close_if_done(recap: Recap, move: Move) -> bool:
     transition(recap, RecapStatus.closed, move)
     recap.closed_at = utcnow()
     return True
+
+
+def counts_by_state(office_id: int) -> dict[str, list[tuple]]:
+    """How many of the office's documents, parcels and recaps are in each state, every state listed in flow order."""
+
+    def count(model, states: type) -> list[tuple]:
+        found = dict(db.session.execute(
+            select(model.status, func.count()).where(model.office_id == office_id).group_by(model.status)).all())
+        return [(state, found.get(state, 0)) for state in states]
+
+    return {"documents": count(Document, DocumentStatus), "parcels": count(Parcel, ParcelStatus),
+            "recaps": count(Recap, RecapStatus)}

@@ -2,13 +2,12 @@
 from marshmallow import fields, validate
 
 from distribusi.returns.services import failure_label
-from distribusi.schemas import BaseSchema, UtcDateTime
+from distribusi.schemas import BaseSchema, Id, Text, UtcDateTime
 from distribusi.workflow import label
 
 
 class ReturnsIn(BaseSchema):
-    # Ids are 32-bit integers; a larger one would make PostgreSQL fail the query instead of finding nothing.
-    courier_partner_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+    courier_partner_id = Id(required=True)
     tracking_codes = fields.List(fields.String(validate=validate.Length(max=300)), required=True,
                                  validate=validate.Length(min=1, max=5000))
 
@@ -23,8 +22,8 @@ class ReturnBatchOut(BaseSchema):
 
 
 class CollectIn(BaseSchema):
-    collected_by = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    collected_by = Text(200)
+    note = Text(1000, multiline=True)
 
 
 class UndeliveredOut(BaseSchema):

@@ -7,6 +7,8 @@ from distribusi.schemas import BaseSchema, UtcDateTime
 
 
 class TimelineOut(BaseSchema):
+    """One step: a parcel state, or `handed_over` (the recap went to the courier partner named in the label)."""
+
     at = UtcDateTime()
     status = fields.String()
     label = fields.String()
@@ -14,7 +16,11 @@ class TimelineOut(BaseSchema):
 
 
 class PublicTrackOut(BaseSchema):
-    """Everything a citizen may see; adding a field here is a privacy decision."""
+    """Everything a citizen may see; adding a field here is a privacy decision.
+
+    `status` is the parcel's state, or `handed_over` while a parcel handed to the courier partner waits for the
+    courier's first scan.
+    """
 
     tracking_code = fields.String()
     status = fields.String()

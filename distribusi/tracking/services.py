@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hmac
+from bisect import bisect_right
 from typing import Any
 
 from marshmallow import ValidationError
@@ -10,13 +11,17 @@ from sqlalchemy.orm import selectinload
 
 from distribusi.auth.models import User
 from distribusi.custody import CustodyEvent
-from distribusi.database import read_only
+from distribusi.database import contains_text, read_only
 from distribusi.extensions import db
+from distribusi.handover.models import Handover
 from distribusi.intake.models import Document
 from distribusi.intake.validators import normalize_phone
+from distribusi.models import CourierPartner, Office
 from distribusi.recap import codes
 from distribusi.recap.models import Parcel, parcel_documents
+from distribusi.recap.services import find_parcel  # noqa: F401  (lookup by code lives where parcels are made)
 from distribusi.workflow import ParcelStatus, label
+from distribusi.zones import office_zone
 
 NEXT_STEPS = {
     ParcelStatus.packed: "Dokumen sedang disiapkan untuk dikirim.",
@@ -30,6 +35,7 @@ NEXT_STEPS = {
     ParcelStatus.repacked: "Dokumen dikirim ulang dengan nomor kiriman baru; hubungi Dinas untuk nomornya.",
 }
 OFFICE_STEPS = {"pack", "receive_return", "collect", "repack"}
+OFFICE_PLACE = "Dinas Dukcapil"
 
 
 def mask_name(name: str) -> str:
@@ -39,19 +45,8 @@ def mask_name(name: str) -> str:
 
 def _place(event: CustodyEvent, parcel: Parcel) -> str:
     if event.action in OFFICE_STEPS:
-        return "Dinas Dukcapil"
+        return OFFICE_PLACE
     return f"Kec. {parcel.kecamatan}, {parcel.city}"
-
-
-def find_parcel(raw_code: str, office_id: int | None = None) -> Parcel | None:
-    """The parcel with this tracking code (typed, scanned or a label URL), or None."""
-    code = codes.normalize(raw_code)
-    if code is None:
-        return None
-    stmt = select(Parcel).where(Parcel.tracking_code == code)
-    if office_id is not None:
-        stmt = stmt.where(Parcel.office_id == office_id)
-    return db.session.scalar(stmt)
 
 
 def phone_matches(parcel: Parcel, last_four: str | None) -> bool:
@@ -62,15 +57,24 @@ def phone_matches(parcel: Parcel, last_four: str | None) -> bool:
 
 
 def _public_timeline_statement():
-    """The parcel's shown columns beside each of its events, for one code: built once, as plain Core rows.
+    """The parcel's shown columns, its office's zone and its recap's handover beside each of its events, for one code.
 
     This is the busiest public page: one round trip, no ORM objects, and a statement whose compiled form and cache
-    key are made once per process instead of on every request.
+    key are made once per process instead of on every request. The handover (unique per recap) and the office and
+    partner (by primary key) add columns, not rows.
     """
     parcels, events = Parcel.__table__.c, CustodyEvent.__table__.c
+    offices, handovers, partners = Office.__table__, Handover.__table__, CourierPartner.__table__
     return (
         select(parcels.id, parcels.tracking_code, parcels.status, parcels.recipient_name, parcels.phone,
-               parcels.kelurahan, parcels.kecamatan, parcels.city, events.recorded_at, events.to_state, events.action)
+               parcels.kelurahan, parcels.kecamatan, parcels.city,
+               offices.c.settings["timezone"].as_string().label("timezone"),
+               handovers.c.handed_over_at, partners.c.name.label("partner"),
+               events.recorded_at, events.to_state, events.action)
+        .select_from(Parcel.__table__)
+        .join(offices, offices.c.id == parcels.office_id)
+        .outerjoin(handovers, handovers.c.recap_id == parcels.recap_id)
+        .outerjoin(partners, partners.c.id == handovers.c.courier_partner_id)
         .outerjoin(CustodyEvent.__table__, (events.subject_type == "parcel") & (events.subject_id == parcels.id))
         .where(parcels.tracking_code == bindparam("code"))
         .order_by(events.seq)
@@ -78,10 +82,33 @@ def _public_timeline_statement():
 
 
 PUBLIC_TIMELINE = _public_timeline_statement()
+HANDED_OVER = "handed_over"  # a public milestone, not a parcel state: the recap went to the courier partner
+
+
+def _timeline(rows, parcel) -> list[dict[str, Any]]:
+    """The parcel's steps in order, the handover to the partner placed among them by its time."""
+    steps = [{"at": row.recorded_at, "status": row.to_state, "label": label(ParcelStatus(row.to_state)),
+              "place": _place(row, parcel)} for row in rows if row.to_state is not None]
+    if parcel.handed_over_at is not None:
+        at = bisect_right([step["at"] for step in steps], parcel.handed_over_at)
+        steps.insert(at, {"at": parcel.handed_over_at, "status": HANDED_OVER,
+                          "label": f"Diserahkan ke {parcel.partner}", "place": OFFICE_PLACE})
+    return steps
+
+
+def _status(parcel) -> tuple[str, str, str]:
+    """The status, its label and the next step a citizen reads: a packed parcel already handed over says so."""
+    if parcel.status is ParcelStatus.packed and parcel.handed_over_at is not None:
+        return (HANDED_OVER, f"Diserahkan ke {parcel.partner}",
+                f"Dokumen sudah diserahkan kepada {parcel.partner} dan akan segera diantar ke alamat Anda.")
+    return parcel.status.value, label(parcel.status), NEXT_STEPS[parcel.status]
 
 
 def public_view(raw_code: str, verify: str | None) -> dict[str, Any] | None:
-    """Status and timeline with a masked name; the full name and kelurahan only with a correct phone hint."""
+    """Status and timeline with a masked name; the full name and kelurahan only with a correct phone hint.
+
+    `zone` (the office's time zone) is for the page to show local times; the public schema does not carry it.
+    """
     code = codes.normalize(raw_code)
     if code is None:
         return None
@@ -89,23 +116,20 @@ def public_view(raw_code: str, verify: str | None) -> dict[str, Any] | None:
     if not rows:
         return None
     parcel = rows[0]
-    events = [row for row in rows if row.to_state is not None]
     verified = phone_matches(parcel, verify)
+    status, status_label, next_step = _status(parcel)
     return {
         "tracking_code": parcel.tracking_code,
-        "status": parcel.status.value,
-        "status_label": label(parcel.status),
-        "next_step": NEXT_STEPS[parcel.status],
+        "status": status,
+        "status_label": status_label,
+        "next_step": next_step,
         "recipient_name": parcel.recipient_name if verified else mask_name(parcel.recipient_name),
         "kecamatan": parcel.kecamatan,
         "city": parcel.city,
         "kelurahan": parcel.kelurahan if verified else None,
         "verified": verified,
-        "timeline": [
-            {"at": event.recorded_at, "status": event.to_state, "label": label(ParcelStatus(event.to_state)),
-             "place": _place(event, parcel)}
-            for event in events
-        ],
+        "timeline": _timeline(rows, parcel),
+        "zone": office_zone(parcel.timezone),
     }
 
 
@@ -125,9 +149,9 @@ def lookup(user: User, *, nik=None, kk=None, phone=None, name=None, tracking_cod
         doc_filters.append(Document.phone == e164)
         parcel_filters.append(Parcel.phone == e164)
     if name:
-        term = f"%{name.strip()}%"
-        doc_filters.append(or_(Document.owner_name.ilike(term), Document.recipient_name.ilike(term)))
-        parcel_filters.append(Parcel.recipient_name.ilike(term))
+        term = name.strip()
+        doc_filters.append(or_(contains_text(Document.owner_name, term), contains_text(Document.recipient_name, term)))
+        parcel_filters.append(contains_text(Parcel.recipient_name, term))
     if tracking_code:
         code = codes.normalize(tracking_code) or tracking_code.strip().upper()
         parcel_filters.append(Parcel.tracking_code == code)

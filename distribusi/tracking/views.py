@@ -1,11 +1,27 @@
 """Public pages a citizen reaches from a label's QR (/k/<code>), the tracking form (/lacak) and letter verification."""
+from datetime import date, datetime
+
 from flask import Blueprint, render_template, request
 
 from distribusi.api.access import public_limit
 from distribusi.letters.services import verify_letter
+from distribusi.printing.text import format_date_id, format_datetime_id
 from distribusi.tracking.services import public_view
+from distribusi.zones import Zone
 
 bp = Blueprint("public", __name__)
+
+
+@bp.app_template_filter("office_time")
+def office_time(value: datetime, zone: Zone = None) -> str:
+    """A stored time in the office's zone, as a citizen reads it: 22 November 2026 14.05 WIB."""
+    return format_datetime_id(value, zone, joiner=" ")
+
+
+@bp.app_template_filter("indonesian_date")
+def indonesian_date(value: date) -> str:
+    """A date as Indonesians write it: 22 November 2026."""
+    return format_date_id(value)
 
 
 @bp.route("/lacak")
