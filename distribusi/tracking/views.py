@@ -1,8 +1,8 @@
 """Public pages a citizen reaches from a label's QR (/k/<code>), the tracking form (/lacak) and letter verification."""
 from flask import Blueprint, render_template, request
 
-from distribusi.api.access import public_limit
 from distribusi.letters.services import verify_letter
+from distribusi.ratelimit import public_limit
 from distribusi.tracking.services import public_view
 
 bp = Blueprint("public", __name__)

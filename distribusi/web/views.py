@@ -3,7 +3,7 @@ from flask import jsonify, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 
-from distribusi.extensions import db, limiter
+from distribusi.extensions import db
 from distribusi.intake.models import Document
 from distribusi.recap.models import Parcel, Recap
 from distribusi.web import bp
@@ -31,7 +31,6 @@ def home():
 
 
 @bp.route("/health")
-@limiter.exempt
 def health():
     db.session.execute(text("SELECT 1"))
     return jsonify({"status": "ok"})
