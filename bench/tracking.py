@@ -304,9 +304,10 @@ def main() -> int:
         print("wrk is missing: install it with `apt-get install -y wrk` (Debian); the load test is skipped")
         return 1
     databases, message = common.PostgresDatabases.connect(DATABASE)
-    print(f"database    {message}")
     if databases is None:
+        print(f"database    {message}")
         return 1
+    print(f"database    postgresql {databases.server}, {DATABASE} on {common.make_url(databases.url).host}")
     print(f"data        {ensure_data(databases, args.parcels, args.rebuild)}", flush=True)
     print(f"check       {check_copies(databases.url)}", flush=True)
     print(f"load        wrk -t2 -c{args.connections}, {args.duration} s a target in {args.rounds} rounds after "
