@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/tracking.py [--parcels 1000000] [--duration 30] [--connections 32] [--rebuild]
 
-Data, in the benchmark's own database `bench_tracking` (kept and reused while it holds --parcels parcels and the
-current schema; --rebuild forces a new one):
+Data, in the benchmark's own database `bench_tracking_<parcels>` (kept and reused while it holds the current schema;
+--rebuild forces a new one):
 - a template made by the app's own services: the office, its partner and users, one recap handed over, and its
   parcels walked by the courier's scans (and the office's receipt of returns) along the paths of TEMPLATE, so
   states, actions, parties and event data are whatever the app writes;
@@ -38,7 +38,7 @@ import sqlalchemy as sa
 
 from distribusi import create_app
 
-DATABASE = "bench_tracking"
+DATABASE = "bench_tracking_{}"  # one per size, so a quick run keeps the full-size data
 GOAL_RATIO, GOAL_P99_MS = 0.5, 50.0
 GUNICORN = ["-w", "4", "-k", "sync"]
 PUBLIC_RATE_LIMIT = "100000000 per minute"  # counted on every request, never reached
@@ -303,11 +303,12 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is missing: install it with `apt-get install -y wrk` (Debian); the load test is skipped")
         return 1
-    databases, message = common.PostgresDatabases.connect(DATABASE)
+    database = DATABASE.format(args.parcels)
+    databases, message = common.PostgresDatabases.connect(database)
     if databases is None:
         print(f"database    {message}")
         return 1
-    print(f"database    postgresql {databases.server}, {DATABASE} on {common.make_url(databases.url).host}")
+    print(f"database    postgresql {databases.server}, {database} on {common.make_url(databases.url).host}")
     print(f"data        {ensure_data(databases, args.parcels, args.rebuild)}", flush=True)
     print(f"check       {check_copies(databases.url)}", flush=True)
     print(f"load        wrk -t2 -c{args.connections}, {args.duration} s a target in {args.rounds} rounds after "
