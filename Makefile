@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python bench/scans.py --parcels 500 --phase-budget 60
 	$(BIN)/python bench/labels.py --quick
 	$(BIN)/python bench/tracking.py --parcels 20000 --duration 9
+	$(BIN)/python bench/request_cost.py --parcels 20000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
