@@ -33,11 +33,15 @@ run: install instance/secret_key
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# every scenario, tracking at a quick size; the full tracking run (1M parcels, 5M events) is
+# `.venv/bin/python bench/tracking.py` (docs/benchmarks.md)
 bench: install
 	$(BIN)/python bench/import_documents.py
 	$(BIN)/python bench/pack_recap.py
-	$(BIN)/python bench/scans.py
+	$(BIN)/python bench/scans.py --parcels 500 --phase-budget 60
 	$(BIN)/python bench/labels.py --quick
+	$(BIN)/python bench/tracking.py --parcels 20000 --duration 9
+	$(BIN)/python bench/request_cost.py --parcels 20000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -1,12 +1,16 @@
-"""Shared set-up of the benchmark scripts: fresh databases, an office with a clerk, timing and printed tables.
+"""The one helper module of the benchmark scripts: machine facts, fresh databases, people and a handed-over recap
+made by the app's services, timing and printed tables.
 
-Nothing here is imported by the app or the tests. The scripts print figures; no test asserts a time.
+Nothing here is imported by the app or the tests. The scripts print figures; no test asserts a time. PostgreSQL
+databases are the benchmark's own (`bench`, `bench_tracking`) on the server of BENCH_POSTGRES_URL, created when
+missing; the test suite's database `test` is never touched.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
 import cProfile
+import csv
 import io
 import os
 import platform
@@ -34,15 +38,18 @@ from distribusi import create_app  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_BENCH_DATABASE = "bench"  # never the test suite's `test` database
+FORBIDDEN_DATABASES = {"test", "postgres", "template0", "template1"}
 BACKENDS = ("sqlite", "postgresql")
 CLERK = {"username": "bench.fo", "password": "bench-password-123", "full_name": "Petugas FO Bench", "role": "clerk"}
 OFFICE = ("PKU", "Dinas Kependudukan dan Pencatatan Sipil Kota Pekanbaru")
+PARTNER = {"name": "PT Pos Indonesia (Persero)", "contract_number": "027/PKS/DUKCAPIL/2026", "contact": None}
+ROLES = ("clerk", "kasubbag", "secretary", "courier")
 
 
 # --------------------------------------------------------------------------- configuration
 
 
-def bench_config(url: str) -> dict[str, Any]:
+def bench_config(url: str, **extra: Any) -> dict[str, Any]:
     """The production Config (not TestConfig) pointed at one database.
 
     SECRET_KEY comes from the environment like in production; `make bench` does not set one, so a throw-away key
@@ -56,6 +63,7 @@ def bench_config(url: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-throw-away-secret",
         "ARGON2_FAST": True,
+        **extra,
     }
 
 
@@ -192,11 +200,11 @@ class PostgresDatabases:
         self.url = url
 
     @classmethod
-    def connect(cls) -> tuple[PostgresDatabases | None, str]:
+    def connect(cls, database: str = PG_BENCH_DATABASE) -> tuple[PostgresDatabases | None, str]:
         """(databases, message); databases is None and the message says why when the server does not answer."""
-        given = make_url(os.environ.get("BENCH_POSTGRES_URL", DEFAULT_PG_URL))
-        database = given.database if given.database not in (None, "", "test") else PG_BENCH_DATABASE
-        url = given.set(database=database)
+        if database in FORBIDDEN_DATABASES:
+            raise SystemExit(f"refusing to use database {database!r} for a benchmark")
+        url = make_url(os.environ.get("BENCH_POSTGRES_URL", DEFAULT_PG_URL)).set(database=database)
         admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT",
                                  connect_args={"connect_timeout": 3})
         try:
@@ -330,6 +338,103 @@ def clear_process_caches() -> None:
     from distribusi.intake import validators
 
     validators.normalize_phone.cache_clear()
+
+
+@dataclass
+class People:
+    """The PKU office, its courier partner and one user per role of the flow."""
+
+    office_id: int
+    partner_id: int
+    user_ids: dict[str, int]  # role -> user id
+
+    def user(self, role: str):
+        from distribusi.auth.models import User
+        from distribusi.extensions import db
+
+        return db.session.get(User, self.user_ids[role])
+
+
+def create_people() -> People:
+    """The office, partner and users, made by the admin services (inside an app context), committed."""
+    from distribusi.admin.services import create_office, create_partner, create_user
+    from distribusi.extensions import db
+
+    office = create_office(*OFFICE)
+    partner = create_partner(office, dict(PARTNER))
+    ids = {}
+    for role in ROLES:
+        user = create_user(office, {
+            "username": f"bench.{role}", "password": CLERK["password"], "full_name": f"Bench {role.title()}",
+            "role": role, "courier_partner_id": partner.id if role == "courier" else None,
+        })
+        ids[role] = user.id
+    db.session.commit()
+    return People(office.id, partner.id, ids)
+
+
+def import_csv(rows: list[dict[str, Any]]) -> bytes:
+    from distribusi.intake.importer import COLUMNS
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows({name: row.get(name, "") for name in COLUMNS} for row in rows)
+    return out.getvalue().encode()
+
+
+def handed_over_recap(people: People, parcels: int, *, seed: int = 7) -> list[str]:
+    """The tracking codes of one recap of `parcels` household parcels walked to `handed_over` by the services."""
+    from distribusi.demo import document_rows
+    from distribusi.extensions import db
+    from distribusi.handover.services import hand_over
+    from distribusi.intake.models import Document
+    from distribusi.intake.services import import_documents
+    from distribusi.letters.services import issue_letter, sign_letter
+    from distribusi.recap.models import Parcel
+    from distribusi.recap.services import MAX_DOCUMENTS_PER_RECAP, create_recap, submit_recap
+
+    household = 2 if parcels * 2 <= MAX_DOCUMENTS_PER_RECAP else 1
+    if parcels * household > MAX_DOCUMENTS_PER_RECAP:
+        raise SystemExit(f"at most {MAX_DOCUMENTS_PER_RECAP} parcels fit one recap")
+    rows = list(document_rows(parcels * household, seed=seed, prefix=f"BS{seed}", household_size=household))
+    import_documents(people.user("clerk"), "bench.csv", import_csv(rows), 50_000)
+    ids = list(db.session.scalars(sa.select(Document.id).where(Document.office_id == people.office_id)
+                                  .order_by(Document.id)))
+    recap = submit_recap(people.user("clerk"), create_recap(people.user("clerk"), ids))
+    sign_letter(people.user("secretary"), issue_letter(people.user("kasubbag"), recap, people.partner_id))
+    hand_over(people.user("kasubbag"), recap, people.partner_id, "Joko Susilo")
+    db.session.commit()
+    return list(db.session.scalars(sa.select(Parcel.tracking_code).where(Parcel.recap_id == recap.id)
+                                   .order_by(Parcel.position)))
+
+
+def bearer(user) -> dict[str, str]:
+    """An Authorization header with a new token of `user` (committed)."""
+    from distribusi.auth.services import issue_token
+    from distribusi.extensions import db
+
+    raw, _token = issue_token(user)
+    db.session.commit()
+    return {"Authorization": f"Bearer {raw}"}
+
+
+class QueryCounter:
+    """Counts SQL statements sent on an engine (before_cursor_execute)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.count = 0
+
+    def _hook(self, *_args, **_kwargs):
+        self.count += 1
+
+    def __enter__(self) -> QueryCounter:
+        sa.event.listen(self.engine, "before_cursor_execute", self._hook)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sa.event.remove(self.engine, "before_cursor_execute", self._hook)
 
 
 # --------------------------------------------------------------------------- timing and tables
@@ -500,3 +605,18 @@ class Phases:
             seconds = self.seconds[label]
             print(f"{label:<58} {self.calls[label]:>6} {seconds:>8.3f} {seconds / total:>6.0%}")
         print(f"{'total (timed call)':<58} {'':>6} {total:>8.3f} {1:>6.0%}")
+
+
+def print_rows(names: list[str], rows: list[list[str]]) -> None:
+    """A plain table: numbers right-aligned, text left-aligned."""
+    widths = [max(len(names[i]), *(len(row[i]) for row in rows)) if rows else len(names[i]) for i in range(len(names))]
+
+    def line(cells):
+        return "  ".join(c.rjust(w) if c[:1].isdigit() or c[:1] == "-" and c[1:2].isdigit() else c.ljust(w)
+                         for c, w in zip(cells, widths))
+
+    print(line(names))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print(line(row))
+    sys.stdout.flush()

@@ -7,13 +7,13 @@ class Config:
 
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}  # a connection idle for long is pinged first (database.py)
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
     TOKEN_LIFETIME_HOURS = int(os.environ.get("TOKEN_LIFETIME_HOURS", "12"))
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     MAX_IMPORT_ROWS = 50_000
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "local://")  # distribusi.ratelimit
-    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True  # distribusi.ratelimit: limits only on the public views and the logins
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))  # reverse proxies in front that set X-Forwarded-For
     # failed logins only (distribusi.auth.throttle)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
-from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -73,10 +72,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return error_response(400, "csrf", "Formulir kedaluwarsa atau tidak sah. Muat ulang halaman dan coba lagi.")
-
-    @app.errorhandler(RateLimitExceeded)
-    def rate_limited(error: RateLimitExceeded):
-        return error_response(429, "rate_limited", "Terlalu banyak permintaan. Coba lagi nanti.")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

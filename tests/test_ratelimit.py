@@ -1,4 +1,4 @@
-"""The local:// rate-limit storage: fixed windows per process, expired on access, no thread per request."""
+"""Rate limits: counted only on the views that have one; the local:// storage keeps fixed windows per process."""
 from __future__ import annotations
 
 import threading
@@ -8,8 +8,9 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from distribusi import ratelimit
-from distribusi.extensions import limiter
+from conftest import test_config as config_for
+from distribusi import create_app, ratelimit
+from distribusi.extensions import db
 from distribusi.ratelimit import LocalStorage
 
 
@@ -31,7 +32,58 @@ def clock(monkeypatch) -> Clock:
 
 def test_the_scheme_is_registered_and_is_the_apps_default(app):
     assert isinstance(storage_from_string("local://"), LocalStorage)
-    assert isinstance(limiter.storage, LocalStorage)
+    assert isinstance(app.extensions["ratelimit"].storage, LocalStorage)
+
+
+@pytest.fixture
+def counted(monkeypatch) -> list[tuple[str, str]]:
+    """The (scope, key) of every count the app makes."""
+    calls = []
+    original = LocalStorage.incr
+
+    def incr(self, key, expiry, amount=1):
+        calls.append(key)
+        return original(self, key, expiry, amount)
+
+    monkeypatch.setattr(LocalStorage, "incr", incr)
+    return calls
+
+
+def test_only_limited_views_count_and_no_request_hook_runs(app, client, make_user, counted):
+    """A staff API call and /health pay nothing for the limiter: no hook, no count, no storage access."""
+    assert not any("limit" in repr(hook) for hooks in app.before_request_funcs.values() for hook in hooks)
+    assert not any("limit" in repr(hook) for hooks in app.after_request_funcs.values() for hook in hooks)
+    make_user("clerk", username="ani.fo")
+    token = client.post("/api/v1/auth/token", json={"username": "ani.fo", "password": "rahasia-sekali-123"})
+    assert token.status_code == 201 and counted == [], "a successful login is not counted"
+    staff = {"Authorization": f"Bearer {token.get_json()['token']}"}
+
+    assert client.get("/health").status_code == 200
+    assert client.get("/api/v1/documents", headers=staff).status_code == 200
+    assert counted == []
+    assert client.get("/api/v1/public/track/TIDAKADA1").status_code == 404
+    assert len(counted) == 1 and "/public/" in counted[0]
+
+
+def test_hit_counts_and_wait_only_looks(app, clock):
+    with app.test_request_context():
+        assert [ratelimit.hit("2 per minute", "s", "k") for _ in range(2)] == [None, None]
+        assert ratelimit.wait("2 per minute", "s", "k") == 60
+        assert ratelimit.hit("2 per minute", "s", "k") == 60
+        assert ratelimit.wait("2 per minute", "s", "other") is None, "each key has its own budget"
+        assert ratelimit.wait("2 per minute", "other", "k") is None, "each scope has its own budget"
+        clock.now += 45
+        assert ratelimit.wait("2 per minute", "s", "k") == 15
+
+
+def test_disabled_limits_never_refuse(database_url):
+    app = create_app(config_for(database_url, RATELIMIT_ENABLED=False, PUBLIC_RATE_LIMIT="1 per minute"))
+    client = app.test_client()
+    try:
+        assert [client.get("/api/v1/public/track/TIDAKADA1").status_code for _ in range(3)] == [404] * 3
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def test_a_fixed_window_allows_the_limit_then_refuses_until_it_ends(clock, subtests):

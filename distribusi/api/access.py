@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 import functools
-import math
-import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, g, request
-from flask_limiter.util import get_remote_address
+from flask import g, request
 from flask_login import current_user as session_user
 from flask_wtf.csrf import validate_csrf
-from limits import RateLimitItem, parse
 from marshmallow import Schema
 from wtforms import ValidationError as WTFormsValidationError
 
@@ -19,12 +15,11 @@ from distribusi.auth.models import User
 from distribusi.auth.permissions import ensure, same_office
 from distribusi.auth.services import resolve_token
 from distribusi.errors import ApiError
-from distribusi.extensions import db, limiter
+from distribusi.extensions import db
 from distribusi.problems import NotFound
 from distribusi.schemas import MAX_ID
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-PUBLIC_SCOPE = "public"
 
 
 def _authenticate() -> User:
@@ -118,37 +113,3 @@ def get_in_office(model: type, object_id: int, user: User | None = None) -> Any:
     if not same_office(user, obj):
         raise NotFound()
     return obj
-
-
-def public_limit() -> Callable:
-    """The rate limit of public endpoints: PUBLIC_RATE_LIMIT per client address, shared by every public endpoint.
-
-    Counted with Flask-Limiter's configured strategy and storage (RATELIMIT_STORAGE_URI, RATELIMIT_ENABLED) but
-    without its decorator, whose per-request bookkeeping cost more than the tracking lookup it guarded
-    (docs/benchmarks.md, public tracking).
-    """
-
-    def decorator(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            if limiter.enabled:
-                _hit_public_limit()
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-@functools.lru_cache(maxsize=8)
-def _rate(text: str) -> RateLimitItem:
-    return parse(text)
-
-
-def _hit_public_limit() -> None:
-    rate, address = _rate(current_app.config["PUBLIC_RATE_LIMIT"]), get_remote_address()
-    if not limiter.limiter.hit(rate, PUBLIC_SCOPE, address):
-        reset_at = limiter.limiter.get_window_stats(rate, PUBLIC_SCOPE, address).reset_time
-        wait = max(1, math.ceil(reset_at - time.time()))
-        raise ApiError(429, f"Terlalu banyak permintaan. Coba lagi dalam {wait} detik.",
-                       headers={"Retry-After": str(wait)})

@@ -1,12 +1,13 @@
 """Cover letters: issue, sign, reject, read; public verification."""
 from distribusi.api import bp
-from distribusi.api.access import api_route, current_user, get_in_office, load_body, public_limit
+from distribusi.api.access import api_route, current_user, get_in_office, load_body
 from distribusi.api.recaps import recap_in_office
 from distribusi.extensions import db
 from distribusi.problems import NotFound
 from distribusi.letters import services
 from distribusi.letters.models import CoverLetter
 from distribusi.letters.schemas import LetterIn, LetterOut, RejectIn, VerificationOut
+from distribusi.ratelimit import public_limit
 
 
 @api_route(bp, "/recaps/<int:recap_id>/cover-letter", methods=("POST",), verb="issue_letters",

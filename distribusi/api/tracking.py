@@ -2,8 +2,9 @@
 from marshmallow import fields, validate
 
 from distribusi.api import bp
-from distribusi.api.access import api_route, current_user, load_query, public_limit
+from distribusi.api.access import api_route, current_user, load_query
 from distribusi.errors import ApiError
+from distribusi.ratelimit import public_limit
 from distribusi.schemas import BaseSchema, Text
 from distribusi.tracking import services
 from distribusi.tracking.schemas import CustodyOut, LookupOut, PublicTrackOut

@@ -3,9 +3,9 @@ from datetime import date, datetime
 
 from flask import Blueprint, render_template, request
 
-from distribusi.api.access import public_limit
 from distribusi.letters.services import verify_letter
 from distribusi.printing.text import format_date_id, format_datetime_id
+from distribusi.ratelimit import public_limit
 from distribusi.tracking.services import public_view
 from distribusi.zones import Zone
 

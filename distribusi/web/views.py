@@ -3,7 +3,7 @@ from flask import jsonify, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from distribusi.extensions import db, limiter
+from distribusi.extensions import db
 from distribusi.recap.services import counts_by_state
 from distribusi.web import bp
 
@@ -15,7 +15,6 @@ def home():
 
 
 @bp.route("/health")
-@limiter.exempt
 def health():
     db.session.execute(text("SELECT 1"))
     return jsonify({"status": "ok"})
