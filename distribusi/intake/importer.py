@@ -49,6 +49,8 @@ MAX_COLUMNS = 64  # columns read from a row; the import uses 15, an export may c
 MAX_RECORD_CHARS = 64 * 1024  # characters in one CSV record (a real row is well under 1,000)
 MAX_XLSX_SHEET_BYTES = 128 * 1024 * 1024  # uncompressed worksheet XML; a full 50,000-row export is about 50 MB
 MAX_XLSX_PART_BYTES = 48 * 1024 * 1024  # any other part (shared strings, styles), read whole by openpyxl
+MAX_XLSX_UNSIZED_SHEET_BYTES = 8 * 1024 * 1024  # a sheet without <dimension> is read twice by openpyxl
+XLSX_HEAD_BYTES = 64 * 1024  # where a sheet's <dimension> is, before <sheetData>
 READ_CHUNK = 1024 * 1024
 
 
@@ -150,15 +152,23 @@ def _xlsx_table(content: bytes) -> Iterator[tuple[Any, ...]]:
 
 
 def _check_xlsx_sizes(content: bytes) -> None:
-    """Refuse a workbook whose parts unpack to more than the limits (a zip bomb), before anything is unpacked."""
+    """Refuse a workbook whose parts unpack to more than the limits (a zip bomb), before anything is unpacked.
+
+    openpyxl reads a sheet without a <dimension> whole when it opens the workbook, to size it: such a sheet is
+    allowed only while small.
+    """
     try:
-        parts = zipfile.ZipFile(io.BytesIO(content)).infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        for part in archive.infolist():
+            sheet = part.filename.startswith("xl/worksheets/")
+            if part.file_size > (MAX_XLSX_SHEET_BYTES if sheet else MAX_XLSX_PART_BYTES):
+                raise FileRefused("Berkas XLSX terlalu besar setelah dibuka. Bagi menjadi beberapa berkas.")
+            if sheet and part.file_size > MAX_XLSX_UNSIZED_SHEET_BYTES:
+                with archive.open(part) as stream:
+                    if b"dimension" not in stream.read(XLSX_HEAD_BYTES).split(b"sheetData", 1)[0]:
+                        raise FileRefused("Berkas XLSX tidak mencatat ukuran lembarnya. Simpan ulang dari Excel.")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
         raise FileRefused("Berkas XLSX rusak atau tidak dapat dibaca.") from None
-    for part in parts:
-        sheet = part.filename.startswith("xl/worksheets/")
-        if part.file_size > (MAX_XLSX_SHEET_BYTES if sheet else MAX_XLSX_PART_BYTES):
-            raise FileRefused("Berkas XLSX terlalu besar setelah dibuka. Bagi menjadi beberapa berkas.")
 
 
 def _xlsx_records(workbook) -> Iterator[tuple[Any, ...]]:
