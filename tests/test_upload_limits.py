@@ -86,7 +86,8 @@ def test_a_file_at_the_row_limit_with_blank_lines_after_it_is_imported(clerk, te
 
 def test_a_tail_of_blank_lines_longer_than_the_limit_again_is_refused(clerk, ten_rows):
     error = refused(upload(clerk, csv_bytes(rows(3)) + b"\n" * 30), (0, 0))
-    assert "lebih dari 10 baris" in error["message"]
+    assert error["message"] == ("Berkas berisi lebih dari 20 baris, termasuk baris kosong. "
+                                "Hapus baris kosong di akhir berkas.")
 
 
 # ---------------------------------------------------------------- one record, unpacked size

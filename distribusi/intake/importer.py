@@ -59,7 +59,7 @@ def read_rows(filename: str, content: bytes, max_rows: int) -> list[ParsedRow]:
 
     Reading stops at the first row past the limit, so an oversized file costs no more than an allowed one.
     """
-    if not content.strip():
+    if not content or content.isspace():
         raise FileRefused("Berkas kosong.")
     name = (filename or "").lower()
     if content[:4] == b"PK\x03\x04":
@@ -213,15 +213,15 @@ def _rows(table: Iterator[Sequence[Any]], max_rows: int) -> list[ParsedRow]:
             [RowError(1, column, "Kolom wajib tidak ada di baris judul.") for column in missing],
         )
     positions = {name: header.index(name) for name in COLUMNS if name in header}
-    too_many = FileRefused(f"Berkas berisi lebih dari {max_rows} baris. Bagi menjadi beberapa berkas.")
     rows = []
     for number, raw in enumerate(table, start=2):
         if _blank(raw):
             if number - 1 > 2 * max_rows:
-                raise too_many
+                raise FileRefused(f"Berkas berisi lebih dari {2 * max_rows} baris, termasuk baris kosong. "
+                                  "Hapus baris kosong di akhir berkas.")
             continue  # a blank line is not a document
         if number - 1 > max_rows:
-            raise too_many
+            raise FileRefused(f"Berkas berisi lebih dari {max_rows} baris. Bagi menjadi beberapa berkas.")
         values = {name: _cell(raw[pos]) if pos < len(raw) else "" for name, pos in positions.items()}
         rows.append(ParsedRow(number, values))
     if not rows:
