@@ -137,7 +137,10 @@ def _csv_records(stream: io.TextIOBase) -> Iterator[list[str]]:
         raise FileRefused(f"Berkas CSV tidak dapat dibaca (baris {number + 1}).") from None
 
 
-_XLSX_BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError, TypeError, SyntaxError)
+# SyntaxError covers the XML parsers' ParseError; RuntimeError and NotImplementedError an encrypted or oddly
+# compressed part.
+_XLSX_BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError, TypeError, SyntaxError,
+                RuntimeError, NotImplementedError)
 
 
 def _xlsx_table(content: bytes) -> Iterator[tuple[Any, ...]]:
@@ -146,7 +149,7 @@ def _xlsx_table(content: bytes) -> Iterator[tuple[Any, ...]]:
     _check_xlsx_sizes(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except _XLSX_BROKEN:  # SyntaxError covers the XML parsers' ParseError
+    except _XLSX_BROKEN:
         raise FileRefused("Berkas XLSX rusak atau tidak dapat dibaca.") from None
     return _xlsx_records(workbook)
 
@@ -167,7 +170,7 @@ def _check_xlsx_sizes(content: bytes) -> None:
                 with archive.open(part) as stream:
                     if b"dimension" not in stream.read(XLSX_HEAD_BYTES).split(b"sheetData", 1)[0]:
                         raise FileRefused("Berkas XLSX tidak mencatat ukuran lembarnya. Simpan ulang dari Excel.")
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+    except _XLSX_BROKEN:
         raise FileRefused("Berkas XLSX rusak atau tidak dapat dibaca.") from None
 
 
