@@ -24,7 +24,8 @@ def recap_in_office(recap_id: int) -> Recap:
 @api_route(bp, "/recaps", methods=("POST",), verb="create_recaps", summary="Buat rekapan dari dokumen terdaftar",
            body=RecapIn, response=RecapOut, status=201)
 def create_recap():
-    request.max_content_length = MAX_RECAP_BODY  # 413 before a body of millions of ids is parsed
+    # 413 before a body of millions of ids is parsed; a lower app-wide limit still applies.
+    request.max_content_length = min(request.max_content_length or MAX_RECAP_BODY, MAX_RECAP_BODY)
     data = load_body(RecapIn())
     recap = services.create_recap(current_user(), data["document_ids"])
     db.session.commit()
