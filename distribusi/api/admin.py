@@ -5,6 +5,7 @@ from distribusi.admin import services
 from distribusi.admin.schemas import OfficeOut, OfficeSettingsIn, PartnerIn, PartnerOut, UserIn, UserOut, UserUpdateIn
 from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, get_in_office, load_body
+from distribusi.api.schemas import items_of
 from distribusi.auth.models import User
 from distribusi.extensions import db
 from distribusi.models import CourierPartner
@@ -18,7 +19,8 @@ def create_partner():
     return PartnerOut().dump(partner), 201
 
 
-@api_route(bp, "/admin/courier-partners", verb="view_recaps", summary="Daftar mitra kurir", response=PartnerOut)
+@api_route(bp, "/admin/courier-partners", verb="view_recaps", summary="Daftar mitra kurir",
+           response=items_of(PartnerOut))
 def list_partners():
     partners = db.session.scalars(
         select(CourierPartner).where(CourierPartner.office_id == current_user().office_id).order_by(CourierPartner.name)
@@ -34,7 +36,7 @@ def create_user():
     return UserOut().dump(user), 201
 
 
-@api_route(bp, "/admin/users", verb="administer", summary="Daftar pengguna", response=UserOut)
+@api_route(bp, "/admin/users", verb="administer", summary="Daftar pengguna", response=items_of(UserOut))
 def list_users():
     users = db.session.scalars(select(User).where(User.office_id == current_user().office_id).order_by(User.username))
     return {"items": UserOut(many=True).dump(users)}

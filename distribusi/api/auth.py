@@ -4,6 +4,7 @@ from marshmallow import fields
 
 from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, load_body, parsed_json
+from distribusi.api.schemas import RevokeOut
 from distribusi.auth.services import authenticate, issue_token, revoke_tokens
 from distribusi.extensions import db, limiter
 from distribusi.schemas import BaseSchema, UtcDateTime, text
@@ -45,7 +46,8 @@ def create_token():
     return TokenOut().dump(body), 201
 
 
-@api_route(bp, "/auth/revoke", methods=("POST",), verb="revoke_own_tokens", summary="Cabut semua token milik sendiri")
+@api_route(bp, "/auth/revoke", methods=("POST",), verb="revoke_own_tokens", summary="Cabut semua token milik sendiri",
+           response=RevokeOut)
 def revoke_own_tokens():
     count = revoke_tokens(current_user())
     db.session.commit()

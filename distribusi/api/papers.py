@@ -67,7 +67,7 @@ def _recap_list(recap) -> RecapList:
 
 
 @api_route(bp, "/recaps/<int:recap_id>/labels.pdf", verb="print_papers", query=LabelsQuery,
-           summary="Label kiriman (PDF) dengan tata letak dari labels/; ?layout=a4-8 atau thermal-100x150")
+           summary="Label kiriman (PDF) dengan tata letak dari labels/; ?layout=a4-8 atau thermal-100x150", response=PDF)
 def recap_labels(recap_id: int):
     recap = recap_in_office(recap_id)
     name = request.args.get("layout") or DEFAULT_LAYOUT
@@ -86,7 +86,7 @@ def recap_labels(recap_id: int):
                  PDF, f"label-{_slug(recap.number)}-{layout.name}.pdf")
 
 
-@api_route(bp, "/recaps/<int:recap_id>/recap.pdf", verb="print_papers", summary="Daftar rekapan (PDF)")
+@api_route(bp, "/recaps/<int:recap_id>/recap.pdf", verb="print_papers", summary="Daftar rekapan (PDF)", response=PDF)
 def recap_pdf(recap_id: int):
     recap = recap_in_office(recap_id)
     office, data = _office(), _recap_list(recap)
@@ -94,7 +94,7 @@ def recap_pdf(recap_id: int):
                  f"rekapan-{_slug(recap.number)}.pdf")
 
 
-@api_route(bp, "/recaps/<int:recap_id>/recap.xlsx", verb="print_papers", summary="Daftar rekapan (XLSX)")
+@api_route(bp, "/recaps/<int:recap_id>/recap.xlsx", verb="print_papers", summary="Daftar rekapan (XLSX)", response=XLSX)
 def recap_sheet(recap_id: int):
     recap = recap_in_office(recap_id)
     office, data = _office(), _recap_list(recap)
@@ -102,7 +102,7 @@ def recap_sheet(recap_id: int):
 
 
 @api_route(bp, "/cover-letters/<int:letter_id>/letter.pdf", verb="print_papers",
-           summary="Surat pengantar (PDF): DRAF sebelum ditandatangani, dengan QR verifikasi sesudahnya")
+           summary="Surat pengantar (PDF): DRAF sebelum ditandatangani, dengan QR verifikasi sesudahnya", response=PDF)
 def letter_pdf(letter_id: int):
     letter = get_in_office(CoverLetter, letter_id)
     load_recap(letter.recap_id)  # parcels and documents in two queries; letter.recap then comes from the session
@@ -114,7 +114,7 @@ def letter_pdf(letter_id: int):
 
 
 @api_route(bp, "/handovers/<int:handover_id>/record.pdf", verb="print_papers",
-           summary="Berita acara serah terima (PDF)")
+           summary="Berita acara serah terima (PDF)", response=PDF)
 def handover_record(handover_id: int):
     handover = get_in_office(Handover, handover_id)
     user = db.session.get(User, handover.handed_over_by_id) if handover.handed_over_by_id else None
@@ -124,7 +124,7 @@ def handover_record(handover_id: int):
                  f"berita-acara-{_slug(data.recap_number)}.pdf")
 
 
-@api_route(bp, "/undelivered.pdf", verb="print_papers", summary="Daftar dokumen yang belum diserahkan (PDF)")
+@api_route(bp, "/undelivered.pdf", verb="print_papers", summary="Daftar dokumen yang belum diserahkan (PDF)", response=PDF)
 def undelivered_pdf():
     office, now = _office(), utcnow()
     data = undelivered_list_of(undelivered_parcels(current_user()), failure_label)
@@ -132,7 +132,7 @@ def undelivered_pdf():
                  f"belum-diserahkan-{now:%Y-%m-%d}.pdf")
 
 
-@api_route(bp, "/undelivered.xlsx", verb="print_papers", summary="Daftar dokumen yang belum diserahkan (XLSX)")
+@api_route(bp, "/undelivered.xlsx", verb="print_papers", summary="Daftar dokumen yang belum diserahkan (XLSX)", response=XLSX)
 def undelivered_sheet():
     office, now = _office(), utcnow()
     data = undelivered_list_of(undelivered_parcels(current_user()), failure_label)

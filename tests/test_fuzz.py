@@ -1,0 +1,142 @@
+"""Schemathesis fuzzes every API operation from the app's own OpenAPI document: no 5xx, answers as documented.
+
+A short run is part of the normal suite; `make fuzz` sets FUZZ_EXAMPLES for the long run (≥ 10,000 requests per
+database). Each role (clerk, kasubbag, courier, admin) gets a fresh database seeded with the demo data.
+"""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from schemathesis import GenerationMode
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+from sqlalchemy import select
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))  # per operation and role; `make fuzz` raises it
+ROLES = {"clerk": "fo", "kasubbag": "kasubbag", "courier": "kurir", "admin": "admin"}  # demo usernames
+CHECKS = [not_a_server_error, response_schema_conformance]
+TOTALS: dict[str, Counter] = {}  # per database: requests, server errors, schema violations
+
+REVOKE = "/api/v1/auth/revoke"  # would end the run's own token
+CONFIG = schemathesis.Config.from_dict({"seed": 20261201, "generation": {"deterministic": True, "database": "none"}})
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate, Phase.shrink])
+
+pytestmark = pytest.mark.fuzz
+
+
+class Counted:
+    """The app's WSGI callable, counting requests and 5xx answers."""
+
+    def __init__(self, wsgi_app, counts: Counter):
+        self.wsgi_app, self.counts = wsgi_app, counts
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            self.counts["requests"] += 1
+            self.counts[status[0] + "xx"] += 1
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
+
+
+@pytest.fixture(params=list(ROLES))
+def role(request) -> str:
+    return request.param
+
+
+def _real_values() -> dict[str, list]:
+    """Ids and codes of the demo data, so that path parameters often find a real object."""
+    from distribusi.courier.models import ScanRecord
+    from distribusi.extensions import db
+    from distribusi.handover.models import Handover
+    from distribusi.intake.models import Document
+    from distribusi.letters.models import CoverLetter
+    from distribusi.recap.models import Parcel, Recap
+    from distribusi.auth.models import User
+
+    def ids(model) -> list:
+        return list(db.session.scalars(select(model.id).order_by(model.id)))
+
+    codes = list(db.session.scalars(select(Parcel.tracking_code)))
+    codes += [c for c in db.session.scalars(select(CoverLetter.verification_code)) if c]
+    return {"document_id": ids(Document), "recap_id": ids(Recap), "letter_id": ids(CoverLetter),
+            "handover_id": ids(Handover), "user_id": ids(User), "event_id": list(db.session.scalars(select(ScanRecord.event_id))), "code": codes}
+
+
+def _summary(counts: Counter) -> str:
+    return (f"{counts['requests']} requests ({counts['2xx']} 2xx, {counts['4xx']} 4xx), {counts['5xx']} 5xx, "
+            f"{counts['violations']} schema violations")
+
+
+@pytest.fixture
+def fuzz_counts(backend, role, request) -> Iterator[Counter]:
+    counts: Counter = Counter()
+    yield counts
+    total = TOTALS.setdefault(backend, Counter())
+    total.update(counts)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"\nfuzz [{backend}, {role}]: {_summary(counts)}; so far on {backend}: {_summary(total)}")
+
+
+def _seed(role: str) -> tuple[str, dict[str, list]]:
+    """The demo data, and a bearer token of the role's demo user."""
+    from distribusi.auth.models import User
+    from distribusi.auth.services import issue_token
+    from distribusi.demo_data import load_demo
+    from distribusi.extensions import db
+
+    load_demo("demo-rahasia-123")
+    user = db.session.scalar(select(User).where(User.username == ROLES[role]))
+    raw, _token = issue_token(user)
+    db.session.commit()
+    return raw, _real_values()
+
+
+def _fuzz(operation, headers: dict, counts: Counter) -> None:
+    """Valid and invalid requests to one operation; raises the (shrunk) first failure."""
+    strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
+
+    @SETTINGS
+    @given(case=strategy)
+    def run(case):
+        response = case.call(headers=headers)
+        try:
+            case.validate_response(response, checks=CHECKS)
+        except (AssertionError, BaseExceptionGroup):  # a Failure, or a FailureGroup of several
+            counts["violations"] += response.status_code < 500
+            raise
+
+    run()
+
+
+def test_api_answers_as_documented(app, role, fuzz_counts):
+    token, real = _seed(role)
+    app.wsgi_app = Counted(app.wsgi_app, fuzz_counts)
+    loaded = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=CONFIG)
+    fuzz_counts["requests"] -= 1  # loading the document is not a fuzz request
+
+    @loaded.hook
+    def flatmap_path_parameters(context, parameters):
+        if not parameters or any(not real.get(name) for name in parameters):
+            return st.just(parameters)
+        return st.one_of(st.just(parameters), st.fixed_dictionaries({n: st.sampled_from(real[n]) for n in parameters}))
+
+    failures = []
+    for result in loaded.get_all_operations():
+        operation = result.ok()
+        if operation.path == REVOKE:
+            continue
+        try:
+            _fuzz(operation, {"Authorization": f"Bearer {token}"}, fuzz_counts)
+        except (Exception, BaseExceptionGroup) as error:  # every operation is fuzzed; all failures are listed at the end
+            failures.append(f"{operation.label}: {error}")
+    assert not failures, "\n\n".join(failures)
