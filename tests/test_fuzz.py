@@ -6,6 +6,7 @@ database). Each role (clerk, kasubbag, courier, admin) gets a fresh database see
 from __future__ import annotations
 
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 
@@ -14,6 +15,7 @@ import schemathesis
 from schemathesis import GenerationMode
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlalchemy import select
@@ -29,6 +31,7 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, data
                     suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate, Phase.shrink])
 
 pytestmark = pytest.mark.fuzz
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "distribusi-hypothesis"))  # nothing written in the repo
 
 
 class Counted:
@@ -81,8 +84,9 @@ def fuzz_counts(backend, role, request) -> Iterator[Counter]:
     yield counts
     total = TOTALS.setdefault(backend, Counter())
     total.update(counts)
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled():
         reporter.write_line(
             f"\nfuzz [{backend}, {role}]: {_summary(counts)}; so far on {backend}: {_summary(total)}")
 

@@ -71,3 +71,13 @@ class ScanResultOut(BaseSchema):
 
 class ScanBatchOut(BaseSchema):
     results = fields.List(fields.Nested(ScanResultOut), required=True)
+
+
+class DocumentOfApiOut(Schema):
+    """The OpenAPI 3 document itself."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    openapi = fields.String(required=True)
+    paths = fields.Dict(required=True)
