@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app distribusi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast bench clean
+.PHONY: install run test test-fast bench fuzz clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: install instance/secret_key
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The long fuzz run: Schemathesis, FUZZ_EXAMPLES per operation and role, on SQLite and PostgreSQL (>= 10,000 requests each).
+fuzz: install
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-65} $(BIN)/python -m pytest -m fuzz -p no:cacheprovider tests/test_fuzz.py $(PYTEST_ARGS)
 
 # every scenario, tracking at a quick size; the full tracking run (1M parcels, 5M events) is
 # `.venv/bin/python bench/tracking.py` (docs/benchmarks.md)

@@ -54,8 +54,8 @@ def api_route(
     summary: str,
     body: type[Schema] | None = None,
     query: type[Schema] | None = None,
-    response: type[Schema] | None = None,
-    status: int = 200,
+    response: type[Schema] | str | None = None,  # str: the mimetype of a file answer
+    status: int | tuple[int, ...] = 200,
     content_type: str | None = None,
 ) -> Callable:
     """Register an API handler that requires a user allowed to do `verb` (None: public), and describe it."""

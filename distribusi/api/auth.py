@@ -4,6 +4,7 @@ from marshmallow import fields
 
 from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, load_body
+from distribusi.api.schemas import RevokeOut
 from distribusi.auth.services import issue_token, revoke_tokens
 from distribusi.auth.throttle import log_in
 from distribusi.extensions import db
@@ -32,7 +33,8 @@ def create_token():
     return TokenOut().dump(body), 201
 
 
-@api_route(bp, "/auth/revoke", methods=("POST",), verb="revoke_own_tokens", summary="Cabut semua token milik sendiri")
+@api_route(bp, "/auth/revoke", methods=("POST",), verb="revoke_own_tokens", summary="Cabut semua token milik sendiri",
+           response=RevokeOut)
 def revoke_own_tokens():
     count = revoke_tokens(current_user())
     db.session.commit()

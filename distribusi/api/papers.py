@@ -27,39 +27,39 @@ def _send(paper: Paper):
 
 
 @api_route(bp, "/recaps/<int:recap_id>/labels.pdf", verb="print_papers", query=LabelsQuery,
-           summary="Label kiriman (PDF) dengan tata letak dari labels/; ?layout=a4-8 atau thermal-100x150")
+           summary="Label kiriman (PDF) dengan tata letak dari labels/; ?layout=a4-8 atau thermal-100x150", response=PDF)
 def recap_labels(recap_id: int):
     layout = load_query(LabelsQuery())["layout"]
     return _send(services.recap_labels(current_user(), recap_in_office(recap_id), layout))
 
 
-@api_route(bp, "/recaps/<int:recap_id>/recap.pdf", verb="print_papers", summary="Daftar rekapan (PDF)")
+@api_route(bp, "/recaps/<int:recap_id>/recap.pdf", verb="print_papers", summary="Daftar rekapan (PDF)", response=PDF)
 def recap_pdf(recap_id: int):
     return _send(services.recap_list_pdf(current_user(), recap_in_office(recap_id)))
 
 
-@api_route(bp, "/recaps/<int:recap_id>/recap.xlsx", verb="print_papers", summary="Daftar rekapan (XLSX)")
+@api_route(bp, "/recaps/<int:recap_id>/recap.xlsx", verb="print_papers", summary="Daftar rekapan (XLSX)", response=XLSX)
 def recap_sheet(recap_id: int):
     return _send(services.recap_list_xlsx(current_user(), recap_in_office(recap_id)))
 
 
 @api_route(bp, "/cover-letters/<int:letter_id>/letter.pdf", verb="print_papers",
-           summary="Surat pengantar (PDF): DRAF sebelum ditandatangani, dengan QR verifikasi sesudahnya")
+           summary="Surat pengantar (PDF): DRAF sebelum ditandatangani, dengan QR verifikasi sesudahnya", response=PDF)
 def letter_pdf(letter_id: int):
     return _send(services.cover_letter_pdf(current_user(), get_in_office(CoverLetter, letter_id)))
 
 
 @api_route(bp, "/handovers/<int:handover_id>/record.pdf", verb="print_papers",
-           summary="Berita acara serah terima (PDF)")
+           summary="Berita acara serah terima (PDF)", response=PDF)
 def handover_record(handover_id: int):
     return _send(services.handover_record_pdf(current_user(), get_in_office(Handover, handover_id)))
 
 
-@api_route(bp, "/undelivered.pdf", verb="print_papers", summary="Daftar dokumen yang belum diserahkan (PDF)")
+@api_route(bp, "/undelivered.pdf", verb="print_papers", summary="Daftar dokumen yang belum diserahkan (PDF)", response=PDF)
 def undelivered_pdf():
     return _send(services.undelivered_pdf(current_user()))
 
 
-@api_route(bp, "/undelivered.xlsx", verb="print_papers", summary="Daftar dokumen yang belum diserahkan (XLSX)")
+@api_route(bp, "/undelivered.xlsx", verb="print_papers", summary="Daftar dokumen yang belum diserahkan (XLSX)", response=XLSX)
 def undelivered_sheet():
     return _send(services.undelivered_sheet(current_user()))

@@ -3,6 +3,7 @@ from flask import request
 
 from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, load_body
+from distribusi.api.schemas import items_of
 from distribusi.extensions import db
 from distribusi.problems import NotFound
 from distribusi.recap.schemas import ParcelOut
@@ -22,7 +23,7 @@ def receive_returns():
 
 
 @api_route(bp, "/undelivered", verb="view_recaps", summary="Daftar rekapan dokumen yang belum diserahkan",
-           response=UndeliveredOut)
+           response=items_of(UndeliveredOut, total=True))
 def undelivered():
     parcels = services.undelivered_parcels(current_user())
     return {"items": UndeliveredOut(many=True).dump(parcels), "total": len(parcels)}

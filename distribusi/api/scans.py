@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, get_in_office, json_body
+from distribusi.api.schemas import PhotoOut, ScanBatchIn, ScanBatchOut
 from distribusi.courier import photos, services
 from distribusi.courier.models import DeliveryPhoto
 from distribusi.courier.schemas import ScanIn, ScanOut
@@ -29,14 +30,15 @@ def _scan_once(payload) -> services.ScanResult:
 
 
 @api_route(bp, "/scans", methods=("POST",), verb="record_scans", summary="Catat satu pindaian kurir",
-           body=ScanIn, response=ScanOut, status=201)
+           body=ScanIn, response=ScanOut, status=(201, 200))  # 200: the same idempotency key again
 def record_scan():
     result = _scan_once(json_body())
     return result.body, result.status
 
 
 @api_route(bp, "/scans/batch", methods=("POST",), verb="record_scans",
-           summary="Kirim antrean pindaian luring (maks. 500); satu hasil per butir, berurutan")
+           summary="Kirim antrean pindaian luring (maks. 500); satu hasil per butir, berurutan",
+           body=ScanBatchIn, response=ScanBatchOut)
 def record_batch():
     payload = json_body()
     items = payload.get("scans") if isinstance(payload, dict) else payload
@@ -58,7 +60,7 @@ def record_batch():
 
 @api_route(bp, "/scans/<int:event_id>/photo", methods=("POST",), verb="record_scans",
            summary="Unggah foto bukti penyerahan (JPEG/PNG, maks. 5 MB, 4096 px)", status=201,
-           content_type="multipart/form-data")
+           response=PhotoOut, content_type="multipart/form-data")
 def upload_photo(event_id: int):
     upload = request.files.get("file") or request.files.get("photo")
     if upload is None:
@@ -69,7 +71,8 @@ def upload_photo(event_id: int):
             "size_bytes": photo.size_bytes}, 201
 
 
-@api_route(bp, "/photos/<int:photo_id>", verb="view_photos", summary="Foto bukti penyerahan (staf kantor)")
+@api_route(bp, "/photos/<int:photo_id>", verb="view_photos", summary="Foto bukti penyerahan (staf kantor)",
+           response="image/jpeg")
 def get_photo(photo_id: int):
     photo = get_in_office(DeliveryPhoto, photo_id)
     return Response(photos.photo_bytes(photo), mimetype="image/jpeg",
