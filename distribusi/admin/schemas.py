@@ -35,7 +35,7 @@ class PartnerOut(BaseSchema):
 
 
 class PartnerList(BaseSchema):
-    items = fields.List(fields.Nested(PartnerOut))
+    items = fields.List(fields.Nested(PartnerOut), required=True)
 
 
 class UserIn(BaseSchema):
@@ -66,7 +66,7 @@ class UserOut(BaseSchema):
 
 
 class UserList(BaseSchema):
-    items = fields.List(fields.Nested(UserOut))
+    items = fields.List(fields.Nested(UserOut), required=True)
 
 
 class LetterheadIn(BaseSchema):

@@ -10,7 +10,7 @@ from distribusi.api.recaps import recap_in_office
 from distribusi.handover.models import Handover
 from distribusi.letters.models import CoverLetter
 from distribusi.printing import services
-from distribusi.printing.services import PDF, Paper
+from distribusi.printing.services import PDF, XLSX, Paper
 from distribusi.schemas import BaseSchema
 
 
