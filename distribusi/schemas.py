@@ -82,7 +82,7 @@ def localize(field: fields.Field) -> None:
         **{key: text for key, text in indonesian.items() if field.error_messages.get(key) == english.get(key)},
     }
     field.validators = [_translated(v) for v in field.validators]
-    if isinstance(field, fields.String):
+    if isinstance(field, fields.String) and not isinstance(field, Text):  # Text checks it before normalising
         field.validators.append(refuse_unstorable)
     for inner in (getattr(field, "inner", None), getattr(field, "key_field", None),
                   getattr(field, "value_field", None), *getattr(field, "tuple_fields", ())):

@@ -115,9 +115,27 @@ def test_an_xlsx_part_that_unpacks_past_the_limit_is_refused_before_it_is_read(c
 
 def test_a_large_xlsx_sheet_without_its_size_is_refused_before_it_is_read(clerk):
     """openpyxl reads a sheet without <dimension> whole just to size it, when it opens the workbook."""
-    content = xlsx_with_sheet(sheet_xml(200_000, sized=False))  # 9.6 MB of XML
+    content = xlsx_with_sheet(sheet_xml(520_000, sized=False))  # 25 MB of XML; smaller unsized sheets are read
     error = refused(upload(clerk, content, "ekspor.xlsx"), (0, 0))
     assert error["message"] == "Berkas XLSX tidak mencatat ukuran lembarnya. Simpan ulang dari Excel."
+
+
+def test_an_xlsx_written_without_its_size_is_imported(clerk):
+    """openpyxl's write-only mode (and other generators) leave out <dimension>: a day's export is still read."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(list(COLUMNS))
+    data = rows(4)
+    for row in data:
+        sheet.append([row.get(column, "") for column in COLUMNS])
+    out = io.BytesIO()
+    workbook.save(out)
+    assert b"dimension" not in zipfile.ZipFile(out).read(SHEET)
+
+    response = upload(clerk, out.getvalue(), "ekspor.xlsx")
+
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json() == {"created": 4}
 
 
 def test_an_xlsx_sheet_declaring_a_small_size_is_read_whole(clerk, ten_rows):

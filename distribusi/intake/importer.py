@@ -49,7 +49,7 @@ MAX_COLUMNS = 64  # columns read from a row; the import uses 15, an export may c
 MAX_RECORD_CHARS = 64 * 1024  # characters in one CSV record (a real row is well under 1,000)
 MAX_XLSX_SHEET_BYTES = 128 * 1024 * 1024  # uncompressed worksheet XML; a full 50,000-row export is about 50 MB
 MAX_XLSX_PART_BYTES = 48 * 1024 * 1024  # any other part (shared strings, styles), read whole by openpyxl
-MAX_XLSX_UNSIZED_SHEET_BYTES = 8 * 1024 * 1024  # a sheet without <dimension> is read twice by openpyxl
+MAX_XLSX_UNSIZED_SHEET_BYTES = 24 * 1024 * 1024  # a sheet without <dimension> is read twice by openpyxl (about 5 s here)
 XLSX_HEAD_BYTES = 64 * 1024  # where a sheet's <dimension> is, before <sheetData>
 READ_CHUNK = 1024 * 1024
 
