@@ -75,18 +75,23 @@ def read_only(statement: Executable, params: dict[str, Any]) -> list[Row]:
 
 
 def insert_rows(model: type, rows: list[dict[str, Any]]) -> list[int]:
-    """Bulk-insert rows and return their new ids in row order, in one batched statement on either database."""
+    """Bulk-insert rows with ids known beforehand and return those ids in row order, on either database.
+
+    The ids are given explicitly, so the insert needs no RETURNING: the driver sends one small prepared statement
+    per row (psycopg pipelines them) instead of multi-row VALUES statements too large for its query cache.
+    """
     if not rows:
         return []
     session = db.session
     if session.get_bind().dialect.name == "sqlite":
-        # SQLite cannot batch INSERT .. RETURNING in a guaranteed order; the transaction holds the write lock
-        # (BEGIN IMMEDIATE), so the next ids are known and can be given explicitly.
+        # The transaction holds the write lock (BEGIN IMMEDIATE), so the next ids are known.
         first = (session.scalar(select(func.max(model.id))) or 0) + 1
         ids = list(range(first, first + len(rows)))
-        session.execute(insert(model), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)])
-        return ids
-    return list(session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))
+    else:
+        sequence = func.pg_get_serial_sequence(model.__table__.name, "id")
+        ids = list(session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))))
+    session.execute(insert(model), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)])
+    return ids
 
 
 def contains_text(column: Any, text: str) -> Any:
