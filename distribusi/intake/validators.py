@@ -74,7 +74,8 @@ def normalize_phone(value: str) -> str:
     except phonenumbers.NumberParseException:
         raise ValidationError("Nomor HP tidak dapat dibaca.") from None
     mobile_types = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in mobile_types:
+    # number_type is UNKNOWN for a number is_valid_number refuses, so one pattern match answers both questions
+    if phonenumbers.number_type(number) not in mobile_types:
         raise ValidationError("Nomor HP bukan nomor seluler Indonesia yang sah.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
