@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app distribusi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast bench fuzz clean
+.PHONY: install run test test-fast chromium bench fuzz clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,14 @@ run: install instance/secret_key
 	SECRET_KEY=$$(cat instance/secret_key) PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} HTTPS=$${HTTPS:-0} \
 		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
-test: install
+test: install chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser suite drives Debian's Chromium; in CI it is installed when missing (on a laptop the suite says why it
+# skips). Never `playwright install`: it downloads a browser of its own.
+chromium:
+	@command -v chromium >/dev/null || [ "$$CI" != true ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 # The long fuzz run: Schemathesis, FUZZ_EXAMPLES per operation and role, on SQLite and PostgreSQL (>= 10,000 requests each).
 fuzz: install

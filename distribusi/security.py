@@ -15,6 +15,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "worker-src 'self'",
     "manifest-src 'self'",
     "media-src 'self' blob:",
+    "frame-src 'self'",  # the secretary reads the letter PDF inside the signing page
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
@@ -30,6 +31,14 @@ HEADERS = {
 }
 # No includeSubDomains: other sites of the office's domain may still be served over plain HTTP.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
+
+def allow_framing_by_own_pages(response: Response) -> Response:
+    """Let our own pages show this answer (a PDF) in a frame; other sites still may not."""
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", "frame-ancestors 'self'")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 def register_security(app: Flask) -> None:

@@ -81,7 +81,7 @@ def test_the_policy_allows_only_the_apps_own_files():
     assert directives == {
         "default-src": "'none'", "script-src": "'self'", "style-src": "'self'", "img-src": "'self' blob: data:",
         "font-src": "'self'", "connect-src": "'self'", "worker-src": "'self'", "manifest-src": "'self'",
-        "media-src": "'self' blob:", "object-src": "'none'", "base-uri": "'self'", "form-action": "'self'",
+        "media-src": "'self' blob:", "frame-src": "'self'", "object-src": "'none'", "base-uri": "'self'", "form-action": "'self'",
         "frame-ancestors": "'none'",
     }
 
@@ -138,3 +138,14 @@ def test_pages_load_their_stylesheet_from_the_app(client, subtests):
             page = client.get(path).get_data(as_text=True)
             assert f'<link rel="stylesheet" href="{sheet}">' in page
             assert "body {" in _read(client.get(sheet)).get_data(as_text=True)
+
+
+def test_only_our_own_pages_may_frame_a_paper(app):
+    from flask import Response
+
+    from distribusi.security import allow_framing_by_own_pages
+
+    framed = allow_framing_by_own_pages(Response(b"%PDF-", mimetype="application/pdf"))
+    assert "frame-ancestors 'self'" in framed.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" not in framed.headers["Content-Security-Policy"]
+    assert framed.headers["X-Frame-Options"] == "SAMEORIGIN"

@@ -9,10 +9,10 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from distribusi.auth.models import ApiToken, User
-from distribusi.auth.passwords import check_password, dummy_check
+from distribusi.auth.passwords import check_password, dummy_check, hash_password
 from distribusi.extensions import db
 from distribusi.models import utcnow
-from distribusi.problems import Unauthorized
+from distribusi.problems import Refused, Unauthorized
 
 
 class AuthenticationFailed(Unauthorized):
@@ -74,3 +74,24 @@ def revoke_tokens(user: User, *, at: datetime | None = None) -> int:
         .values(revoked_at=at or utcnow())
     )
     return result.rowcount
+
+
+PASSWORD_MIN, PASSWORD_MAX = 10, 200  # as admin.schemas asks of a new user's password
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> None:
+    """Set the user's own new password after checking the current one; revokes their API tokens; raises Refused."""
+    problems: dict[str, list[str]] = {}
+    if not check_password(user.password_hash, current or ""):
+        problems["current_password"] = ["Kata sandi sekarang salah."]
+    if not PASSWORD_MIN <= len(new or "") <= PASSWORD_MAX:
+        problems["new_password"] = [f"Panjang kata sandi {PASSWORD_MIN}–{PASSWORD_MAX} karakter."]
+    elif new == current:
+        problems["new_password"] = ["Kata sandi baru harus berbeda dari yang sekarang."]
+    if new != confirm:
+        problems["confirm_password"] = ["Tidak sama dengan kata sandi baru."]
+    if problems:
+        raise Refused("Kata sandi belum diganti. Periksa isian yang ditandai.", fields=problems)
+    user.password_hash = hash_password(new)
+    revoke_tokens(user)
+    db.session.flush()

@@ -1,6 +1,6 @@
-"""The staff home page and the health check."""
+"""The staff home page (dashboard), the control card, the health check, and what every staff page shares."""
 from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from distribusi.web import views  # noqa: E402,F401
+from distribusi.web import filters, views  # noqa: E402,F401
