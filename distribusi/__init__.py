@@ -1,12 +1,17 @@
 """Distribusi: finished identity documents from the Dukcapil office to citizens through a courier partner."""
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Any
 
 from flask import Flask
 
 from distribusi.security import register_security
+
+
+# the staff desks and the courier's page, in the order of the day's flow (blueprint name = package = template folder)
+STAGE_PAGES = ("intake", "recap", "letters", "handover", "courier", "returns", "admin")
 
 
 def create_app(config: dict[str, Any] | type | None = None) -> Flask:
@@ -69,6 +74,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
+    for stage in STAGE_PAGES:  # each stage's pages, imported here so a service never pulls in its views
+        app.register_blueprint(importlib.import_module(f"distribusi.{stage}.views").bp)
     app.register_blueprint(public_bp)
     csrf.exempt(api_bp)  # bearer tokens; session callers are checked for the CSRF header in api.access
     app.register_blueprint(api_bp)

@@ -1,0 +1,2 @@
+"""The handover pages."""
+from distribusi.handover import bp  # noqa: F401  (the factory registers it from here)

@@ -1,0 +1,2 @@
+"""The letters pages."""
+from distribusi.letters import bp  # noqa: F401  (the factory registers it from here)
