@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app, url_for
 from flask_login import current_user
 
 from distribusi.printing.text import format_datetime_id, format_number_id
@@ -28,3 +29,15 @@ def local_time(value: datetime | None) -> str:
 def number(value: int | float | None) -> str:
     """1.234 — thousands as Indonesians group them."""
     return "—" if value is None else format_number_id(value)
+
+
+CARD_ENDPOINTS = {"parcel": "web.parcel_card", "document": "web.document_card", "recap": "web.recap_card"}
+
+
+@bp.app_template_global("card_url")
+def card_url(kind: str, key) -> str | None:
+    """The control card of a parcel (by tracking code), document or recap (by id); None while it is not built."""
+    endpoint = CARD_ENDPOINTS[kind]
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **{"parcel": {"code": key}}.get(kind, {f"{kind}_id": key}))
