@@ -147,5 +147,5 @@ def test_unknown_page_is_404_html_in_indonesian(client):
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
-    assert 'lang="id"' in page and "Tidak ditemukan" in page and "Data tidak ditemukan." in page
+    assert 'lang="id"' in page and "Halaman tidak ditemukan" in page and "Data tidak ditemukan." in page
     assert "Kembali ke beranda" in page

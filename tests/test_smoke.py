@@ -1,5 +1,10 @@
 """The app starts, answers /health and describes its API."""
 
+import subprocess
+import sys
+
+import pytest
+
 
 def test_health(client):
     response = client.get("/health")
@@ -15,3 +20,10 @@ def test_openapi_lists_the_contract(client):
         assert path in spec["paths"], path
     body = spec["paths"]["/api/v1/documents"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert "$ref" in body
+
+
+@pytest.mark.parametrize("module", ["distribusi.recap", "distribusi.letters.services", "distribusi.auth"])
+def test_each_package_imports_on_its_own(module):
+    """A service imported first (a script, a worker) must not trip over an import cycle through the pages."""
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-500:]

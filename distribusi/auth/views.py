@@ -11,7 +11,6 @@ from distribusi.auth.services import AuthenticationFailed, change_password
 from distribusi.auth.throttle import log_in
 from distribusi.extensions import db, login_manager
 from distribusi.problems import Refused
-from distribusi.web.pages import refused
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Silakan masuk untuk membuka halaman ini."
@@ -67,6 +66,8 @@ def password():
             change_password(current_user, request.form.get("current_password", ""),
                             request.form.get("new_password", ""), request.form.get("confirm_password", ""))
         except Refused as error:
+            from distribusi.web.pages import refused  # here: the web package's views read services that read auth
+
             return render_template("auth/password.html", errors=refused(error)), 422
         db.session.commit()
         flash("Kata sandi sudah diganti.", "success")
