@@ -79,8 +79,11 @@ def documents():
 
 
 def _render_document(document: Document, *, errors: dict | None = None, values=None, status: int = 200):
+    from distribusi.recap.models import Parcel  # here: the recap package imports the pages' frame at load
+
     return render_template(
         "intake/document.html", document=document, errors=errors or {}, values=values or {},
+        parcel=db.session.get(Parcel, document.parcel_id) if document.parcel_id else None,
         doc_type_label=DOC_TYPE_LABELS.get(document.doc_type, document.doc_type),
         flag_label=FLAG_REASON_LABELS.get(document.flag_reason) if document.flag_reason else None,
         reasons=[(reason.value, FLAG_REASON_LABELS[reason]) for reason in FlagReason],
