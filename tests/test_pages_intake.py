@@ -241,7 +241,7 @@ def test_bad_csv_shows_every_bad_row_and_imports_nothing(client, make_user):
     page = text(response)
     assert "tidak ada yang diimpor" in page
     table = page.split('id="row-errors"', 1)[1]
-    found = re.findall(r"<tr><td>(\d+)</td><td><code>(\w+)</code></td><td>([^<]+)</td></tr>", table)
+    found = re.findall(r"<tr><td>(\d+)</td><td><code>(\w+)</code>[^<]*</td><td>([^<]+)</td></tr>", table)
     assert {(int(r), f) for r, f, _ in found} == {(3, "nik"), (5, "phone"), (5, "postal_code"), (7, "doc_number")}
     assert all(message.strip() for _, _, message in found)
     assert "sama dengan baris 2" in table
@@ -255,6 +255,20 @@ def test_good_csv_imports_and_leads_to_the_registered_list(client, make_user):
     assert response.headers["Location"].endswith("/dokumen?status=registered")
     assert document_count() == 12
     assert "12 dokumen diimpor." in text(client.get(response.headers["Location"]))
+
+
+def test_xlsx_imports_too(client, make_user):
+    from openpyxl import Workbook
+
+    as_role(client, make_user, "clerk")
+    workbook = Workbook()
+    workbook.active.append(list(COLUMNS))
+    for row in document_rows(4, seed=8, prefix="XL"):
+        workbook.active.append([row.get(column, "") for column in COLUMNS])
+    out = io.BytesIO()
+    workbook.save(out)
+    assert upload(client, out.getvalue(), "hari-ini.xlsx").status_code == 302
+    assert document_count() == 4
 
 
 @pytest.mark.parametrize(("content", "filename", "fragment"), [
@@ -278,6 +292,15 @@ def test_no_file_and_too_big_a_file_are_4xx(app, client, make_user):
     response = upload(client, csv_bytes(list(document_rows(30, seed=9, prefix="IMP"))))
     assert response.status_code == 413 and "terlalu besar" in text(response)
     assert document_count() == 0
+
+
+def test_the_sample_csv_has_the_import_columns_and_imports_cleanly(client, make_user):
+    as_role(client, make_user, "clerk")
+    sample = client.get("/dokumen/impor/contoh.csv")
+    assert sample.status_code == 200 and sample.mimetype == "text/csv"
+    assert sample.data.decode().splitlines()[0] == ",".join(COLUMNS)
+    assert upload(client, sample.data, "contoh.csv").status_code == 302
+    assert document_count() == 2
 
 
 def test_import_form_is_one_file_input_and_one_button(client, make_user):

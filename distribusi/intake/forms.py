@@ -1,12 +1,16 @@
 """The clerk's two ways in: register one document by hand, import the day's CSV/XLSX export."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from distribusi.auth.permissions import ensure
+from distribusi.demo import document_rows
 from distribusi.extensions import db
 from distribusi.intake import bp, services
 from distribusi.intake.importer import COLUMNS, REQUIRED_COLUMNS
@@ -48,9 +52,34 @@ def register():
     return redirect(url_for("intake.document", document_id=document.id))
 
 
+COLUMN_LABELS = {
+    "doc_type": "Jenis dokumen (KK, KTP_EL, KIA, AKTA_…)", "doc_number": "Nomor dokumen", "nik": "NIK, 16 angka",
+    "kk_number": "Nomor KK, 16 angka", "owner_name": "Nama pemilik", "recipient_name": "Nama penerima",
+    "phone": "Nomor HP", "street": "Jalan dan nomor rumah", "rt": "RT", "rw": "RW", "kelurahan": "Kelurahan",
+    "kecamatan": "Kecamatan", "city": "Kota/kabupaten", "postal_code": "Kode pos, 5 angka",
+    "application_number": "Nomor permohonan",
+}
+
+
 def _import_page(*, row_errors=(), status: int = 200):
-    return render_template("intake/import.html", row_errors=row_errors, columns=COLUMNS,
-                           required=REQUIRED_COLUMNS), status
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return render_template(
+        "intake/import.html", row_errors=row_errors, columns=COLUMNS, required=REQUIRED_COLUMNS,
+        labels=COLUMN_LABELS, max_bytes=limit, max_mb=limit // (1024 * 1024),
+        max_rows=current_app.config["MAX_IMPORT_ROWS"],
+    ), status
+
+
+@bp.route("/impor/contoh.csv")
+@login_required
+def import_sample():
+    ensure(current_user, "register_documents")
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(document_rows(2, seed=1, prefix="CONTOH"))
+    return Response(out.getvalue().encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=contoh-impor-dokumen.csv"})
 
 
 @bp.route("/impor", methods=["GET", "POST"])
@@ -59,10 +88,10 @@ def import_file():
     ensure(current_user, "register_documents")
     if request.method == "GET":
         return _import_page()
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     try:
         upload = request.files.get("file")
     except RequestEntityTooLarge:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
         flash(f"Berkas terlalu besar (paling besar {limit // (1024 * 1024)} MB). Bagi menjadi beberapa berkas.",
               "error")
         return _import_page(status=413)
