@@ -54,3 +54,18 @@ def test_clerk_sees_a_bad_file_refused_row_by_row_then_imports_the_good_one(page
     page.get_by_role("button", name="Saring").click()
     expect(page.locator("tbody tr")).to_have_count(1)
     expect(page.get_by_role("cell", name=rows[0]["doc_number"], exact=True)).to_be_visible()
+
+
+def test_a_file_past_the_upload_limit_is_stopped_in_the_browser(page, live_server, tmp_path):
+    big = tmp_path / "besar.csv"
+    write_csv(str(big), list(document_rows(40, seed=78, prefix="BIG")))
+    live_server.app.config["MAX_CONTENT_LENGTH"] = 4096
+    before = document_count(live_server)
+    log_in(page, live_server, "fo")
+    page.goto(f"{live_server.url}/dokumen/impor")
+    field = page.get_by_label("Berkas CSV atau XLSX")
+    field.set_input_files(str(big))
+    page.get_by_role("button", name="Impor").click()
+    assert "terlalu besar" in field.evaluate("input => input.validationMessage")
+    expect(page.get_by_role("button", name="Impor")).to_be_enabled()
+    assert page.url.endswith("/dokumen/impor") and document_count(live_server) == before
