@@ -53,7 +53,7 @@ def register():
 
 
 COLUMN_LABELS = {
-    "doc_type": "Jenis dokumen (KK, KTP_EL, KIA, AKTA_…)", "doc_number": "Nomor dokumen", "nik": "NIK, 16 angka",
+    "doc_type": "Jenis dokumen", "doc_number": "Nomor dokumen", "nik": "NIK, 16 angka",
     "kk_number": "Nomor KK, 16 angka", "owner_name": "Nama pemilik", "recipient_name": "Nama penerima",
     "phone": "Nomor HP", "street": "Jalan dan nomor rumah", "rt": "RT", "rw": "RW", "kelurahan": "Kelurahan",
     "kecamatan": "Kecamatan", "city": "Kota/kabupaten", "postal_code": "Kode pos, 5 angka",
@@ -65,7 +65,8 @@ def _import_page(*, row_errors=(), status: int = 200):
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     return render_template(
         "intake/import.html", row_errors=row_errors, columns=COLUMNS, required=REQUIRED_COLUMNS,
-        labels=COLUMN_LABELS, max_bytes=limit, max_mb=limit // (1024 * 1024),
+        labels={**COLUMN_LABELS, "doc_type": "Jenis dokumen: " + ", ".join(services.doc_types(current_user.office))},
+        max_bytes=limit, max_mb=limit // (1024 * 1024),
         max_rows=current_app.config["MAX_IMPORT_ROWS"],
     ), status
 
