@@ -273,7 +273,7 @@ def test_xlsx_imports_too(client, make_user):
 
 @pytest.mark.parametrize(("content", "filename", "fragment"), [
     (b"%PDF-1.4 bukan tabel", "rekap.pdf", "Jenis berkas tidak didukung"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "terkunci.xlsx", "Jenis berkas tidak didukung"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "terkunci.xlsx", "terkunci kata sandi"),
     (b"", "kosong.csv", "Berkas kosong"),
     (b"nama,alamat\nA,B\n", "salah.csv", "Kolom wajib tidak ada"),
 ])

@@ -226,3 +226,10 @@ def test_a_recap_of_9_5_million_ids_is_refused_unread(sqlite_template, tmp_path)
 
     assert result["status"] == 413
     assert result["growth_mb"] < 50, result
+
+
+@pytest.mark.parametrize("filename", ["terkunci.xlsx", "lama.xls"])
+def test_a_password_protected_or_old_excel_file_is_named_for_what_it_is(clerk, filename):
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)  # the compound-file header Excel writes for both
+    error = refused(upload(clerk, ole, filename), (0, 0))
+    assert "terkunci kata sandi atau berformat .xls lama" in error["message"]

@@ -54,6 +54,9 @@ XLSX_HEAD_BYTES = 64 * 1024  # where a sheet's <dimension> is, before <sheetData
 READ_CHUNK = 1024 * 1024
 
 
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def read_rows(filename: str, content: bytes, max_rows: int) -> list[ParsedRow]:
     """Rows of a CSV or XLSX file keyed by column name, read as a stream; raises FileRefused for an unreadable file.
 
@@ -66,6 +69,10 @@ def read_rows(filename: str, content: bytes, max_rows: int) -> list[ParsedRow]:
         if not name.endswith(".xlsx"):
             raise FileRefused("Jenis berkas tidak didukung. Unggah berkas .csv atau .xlsx.")
         table = _xlsx_table(content)
+    elif content[:8] == OLE_SIGNATURE and name.endswith((".xlsx", ".xls")):
+        # Excel saves a workbook with a password (and the old .xls format) as an OLE compound file, not a zip
+        raise FileRefused("Berkas Excel ini terkunci kata sandi atau berformat .xls lama. "
+                          "Buka di Excel, hapus kata sandinya, lalu simpan sebagai .xlsx atau .csv.")
     elif name.endswith(".csv") or name.endswith(".txt"):
         table = _csv_table(content)
     else:
