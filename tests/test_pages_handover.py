@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+import distribusi.web  # noqa: F401  (first: importing distribusi.recap first trips main's circular import)
 from distribusi.extensions import db
+from distribusi.handover.models import Handover
 
 from flow import handed_over_recap, scan, signed_recap, submitted_recap
 
@@ -18,9 +20,7 @@ def page_client(app, user):
     return client
 
 
-def handover_of(recap_id: int):
-    from distribusi.handover.models import Handover  # here: importing the models first trips a circular import
-
+def handover_of(recap_id: int) -> Handover | None:
     return db.session.scalar(sa.select(Handover).where(Handover.recap_id == recap_id))
 
 

@@ -65,11 +65,11 @@ def preview_returns(user: User, partner_id: int, scanned: Sequence[str]) -> dict
     missing = [p for p in held_by_partner(user, partner) if p.id not in taken]
     return {
         "partner": partner, "received": [_row(p) for p in received], "unexpected": unexpected,
-        "missing": [_row(p) for p in missing], "times": dict(Counter(_key(raw) for raw in scanned)),
+        "missing": [_row(p) for p in missing], "times": dict(Counter(scan_key(raw) for raw in scanned)),
     }
 
 
-def _key(raw: str) -> str:
+def scan_key(raw: str) -> str:
     """How a scanned text is told apart from the others: its code, or the text itself when it is no code."""
     return codes.normalize(raw) or str(raw)[:40]
 
@@ -83,7 +83,7 @@ def _classify(user: User, partner: CourierPartner, scanned: Sequence[str], *,
     wanted: dict[str, str] = {}
     for raw in scanned:
         code = codes.normalize(raw)
-        key = _key(raw)
+        key = scan_key(raw)
         if key in seen:  # a label scanned twice, readable or not, counts once
             continue
         seen.add(key)
