@@ -79,7 +79,7 @@ def test_each_scan_is_sorted_into_received_unexpected_and_missing(app, crew, ret
     assert codes.display(back) in received and "dipindai 2×" in received  # shown once, counted once
     assert 'id="count-received">1<' in html
     assert mistype(also_back) in unexpected and "karakter periksa salah" in unexpected
-    assert "kode tidak dikenal" in unexpected and delivered in unexpected and "sudah tercatat diterima" in unexpected
+    assert "kode tidak dikenal" in unexpected and codes.display(delivered) in unexpected and "sudah tercatat diterima" in unexpected
     assert codes.display(also_back) in missing and codes.display(out) in missing and back not in missing
     assert "tidak diharapkan" in html.split('id="h-received"')[0]  # what became of the last scan
     assert status_of(back) == "returning" and batches() == 0  # nothing recorded before "Selesai"
@@ -111,8 +111,8 @@ def test_finishing_records_the_batch_and_the_parcels_come_back(app, crew, return
     assert "Pengembalian tercatat: 2 kiriman" in page
     assert "/api/v1/undelivered.pdf" in page and "/api/v1/undelivered.xlsx" in page
     received, unexpected, missing = (page.split('id="h-' + key + '"')[1] for key in ("received", "unexpected", "missing"))
-    assert back in received.split("<section")[0] and also_back in received.split("<section")[0]
-    assert delivered in unexpected.split("<section")[0] and out in missing
+    assert codes.display(back) in received.split("<section")[0] and codes.display(also_back) in received.split("<section")[0]
+    assert codes.display(delivered) in unexpected.split("<section")[0] and codes.display(out) in missing
     assert client.get("/api/v1/undelivered.pdf").data.startswith(b"%PDF")
 
 

@@ -13,6 +13,7 @@ from distribusi.handover.models import Handover
 from distribusi.handover.schemas import HandoverIn
 from distribusi.letters.services import signed_letter_of
 from distribusi.problems import Problem
+from distribusi.recap.codes import display
 from distribusi.recap.models import Recap
 from distribusi.returns.services import partners
 from distribusi.web.pages import form_payload, paginate, refused
@@ -93,7 +94,8 @@ def _record_page(recap: Recap, letter, values, errors) -> str:
 def handover(handover_id: int):
     ensure(current_user, "hand_over")
     item = _in_office(Handover, handover_id)
-    return render_template("handover/handover.html", handover=item, acceptance=services.acceptance(item))
+    return render_template("handover/handover.html", handover=item, acceptance=services.acceptance(item),
+                           display=display)
 
 
 @bp.route("/<int:handover_id>/kemajuan")
@@ -102,4 +104,5 @@ def progress(handover_id: int):
     """The acceptance partial the handover page polls."""
     ensure(current_user, "hand_over")
     item = _in_office(Handover, handover_id)
-    return render_template("handover/_progress.html", handover=item, acceptance=services.acceptance(item))
+    return render_template("handover/_progress.html", handover=item, acceptance=services.acceptance(item),
+                           display=display)

@@ -33,6 +33,11 @@ def _scanned() -> list[str]:
     return scanned
 
 
+def _shown(code: str) -> str:
+    """A valid code grouped for reading (ABCDE-FGHJK); anything else as it was scanned."""
+    return tracking_codes.display(code) if tracking_codes.normalize(code) == code else code
+
+
 def _partner_id(raw: str | None) -> int:
     if raw is None or not raw.strip().isdigit() or len(raw.strip()) > 10:
         raise Refused("Pilih mitra kurir yang mengembalikan kiriman.",
@@ -50,7 +55,11 @@ def _lists(partner_id: int, scanned: list[str]) -> dict:
         unexpected = next((r for r in preview["unexpected"] if r["tracking_code"] == key), None)
         last = {"code": key, "times": preview["times"].get(key, 1), "received": row is not None,
                 "reason": unexpected["reason"] if unexpected else None}
-    return {**preview, "last": last, "scanned": scanned, "missing_shown": MISSING_SHOWN}
+    # those the courier has already declared on their way back first: they are the ones on the table
+    missing = sorted(preview["missing"], key=lambda row: row["status"] != "returning")
+    declared = sum(1 for row in missing if row["status"] == "returning")
+    return {**preview, "missing": missing, "declared": declared, "last": last, "scanned": scanned,
+            "missing_shown": MISSING_SHOWN}
 
 
 def _desk(partner_id: int | None, scanned: list[str], errors: dict, status: int = 200):
@@ -64,7 +73,7 @@ def _desk(partner_id: int | None, scanned: list[str], errors: dict, status: int 
         except Problem as error:
             errors, status = refused(error), error.status
     return render_template("returns/desk.html", partners=partners, partner_id=partner_id, scanned=scanned,
-                           lists=lists, errors=errors, display=tracking_codes.display), status
+                           lists=lists, errors=errors, display=_shown), status
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -89,7 +98,7 @@ def lists():
     except Problem as error:
         db.session.rollback()
         return render_template("returns/_lists.html", problem=error.message), error.status
-    return render_template("returns/_lists.html", lists=data, display=tracking_codes.display)
+    return render_template("returns/_lists.html", lists=data, display=_shown)
 
 
 @bp.route("/selesai", methods=["POST"])
@@ -120,4 +129,4 @@ def batch(batch_id: int):
     if not same_office(current_user, item):
         abort(404)
     partner = next((p for p in services.partners(current_user) if p.id == item.courier_partner_id), None)
-    return render_template("returns/batch.html", batch=item, partner=partner, display=tracking_codes.display)
+    return render_template("returns/batch.html", batch=item, partner=partner, display=_shown)

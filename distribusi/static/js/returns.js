@@ -17,12 +17,20 @@
     var body = new FormData(form);
     body.delete("kode");
     fetch(url, { method: "POST", body: body, credentials: "same-origin" })
-      .then(function (response) { return response.text(); })
+      .then(function (response) {
+        // the desk answers its own refusals (409, 422) as a partial; anything else (an expired session or
+        // CSRF token, a server error) is said in one line instead of pasting a whole page into the lists
+        if (response.redirected || !(response.ok || response.status === 409 || response.status === 422)) {
+          throw new Error("status " + response.status);
+        }
+        return response.text();
+      })
       .then(function (html) { if (mine === latest) { lists.innerHTML = html; } })
       .catch(function () {
         if (mine !== latest) { return; }
-        lists.innerHTML = '<div class="alert alert-danger" role="alert">Daftar tidak dapat dimuat (jaringan?). ' +
-          'Kode yang sudah dipindai tetap tersimpan di halaman ini; pindai lagi untuk mencoba.</div>';
+        lists.innerHTML = '<div class="alert alert-danger" role="alert">Daftar tidak dapat dimuat (jaringan terputus ' +
+          'atau sesi habis). Kode yang sudah dipindai tetap tersimpan di halaman ini: tekan Enter untuk mencoba lagi, ' +
+          'atau Selesai untuk mencatatnya.</div>';
       });
   }
 
