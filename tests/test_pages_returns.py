@@ -114,6 +114,8 @@ def test_finishing_records_the_batch_and_the_parcels_come_back(app, crew, return
     assert codes.display(back) in received.split("<section")[0] and codes.display(also_back) in received.split("<section")[0]
     assert codes.display(delivered) in unexpected.split("<section")[0] and codes.display(out) in missing
     assert client.get("/api/v1/undelivered.pdf").data.startswith(b"%PDF")
+    history = client.get("/retur").get_data(as_text=True).split('id="h-history"')[1]
+    assert f'href="{response.headers["Location"]}"' in history and "1 data." in history
 
 
 def test_bad_input_is_refused_in_indonesian_and_records_nothing(app, crew, returning, make_user, other_office, subtests):

@@ -150,3 +150,11 @@ def collect_parcel(user: User, parcel: Parcel, collected_by: str | None, note: s
     transition(parcel, ParcelStatus.collected, move)
     close_if_done(parcel.recap, move)
     return parcel
+
+
+def batches_of(office_id: int, partner_id: int | None = None):
+    """A select() of the office's recorded returns, newest first, optionally of one partner."""
+    stmt = select(ReturnBatch).where(ReturnBatch.office_id == office_id)
+    if partner_id:
+        stmt = stmt.where(ReturnBatch.courier_partner_id == partner_id)
+    return stmt.order_by(ReturnBatch.created_at.desc(), ReturnBatch.id.desc())

@@ -14,10 +14,11 @@ from distribusi.problems import Problem, Refused
 from distribusi.recap import codes as tracking_codes
 from distribusi.returns import bp, services
 from distribusi.returns.models import ReturnBatch
-from distribusi.web.pages import refused
+from distribusi.web.pages import paginate, refused
 
 MAX_CODES = 5000  # the bounds of the API's ReturnsIn
 MAX_CODE_TEXT = 300
+HISTORY_PER_PAGE = 10
 MISSING_SHOWN = 300  # a partner may hold thousands out for delivery; the count is always whole
 
 
@@ -72,8 +73,10 @@ def _desk(partner_id: int | None, scanned: list[str], errors: dict, status: int 
             lists = _lists(partner_id, scanned)
         except Problem as error:
             errors, status = refused(error), error.status
+    history = paginate(services.batches_of(current_user.office_id, partner_id), per_page=HISTORY_PER_PAGE)
     return render_template("returns/desk.html", partners=partners, partner_id=partner_id, scanned=scanned,
-                           lists=lists, errors=errors, display=_shown), status
+                           lists=lists, errors=errors, display=_shown, history=history,
+                           partner_names={p.id: p.name for p in partners}), status
 
 
 @bp.route("", methods=["GET", "POST"])
