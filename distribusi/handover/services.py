@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import distinct, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from distribusi.auth.models import User
 from distribusi.custody import CustodyEvent
@@ -81,7 +82,8 @@ def ready_letters(office_id: int, partner_id: int | None = None, search: str | N
     if search:
         like = f"%{search.strip()}%"
         stmt = stmt.where(or_(Recap.number.ilike(like), CoverLetter.letter_number.ilike(like)))
-    return stmt.order_by(CoverLetter.signed_at, CoverLetter.id)
+    return stmt.order_by(CoverLetter.signed_at, CoverLetter.id).options(
+        selectinload(CoverLetter.recap).selectinload(Recap.parcels), selectinload(CoverLetter.courier_partner))
 
 
 def handovers_of(office_id: int, partner_id: int | None = None, search: str | None = None):
@@ -92,7 +94,8 @@ def handovers_of(office_id: int, partner_id: int | None = None, search: str | No
     if search:
         like = f"%{search.strip()}%"
         stmt = stmt.where(or_(Recap.number.ilike(like), Handover.received_by.ilike(like)))
-    return stmt.order_by(Handover.handed_over_at.desc(), Handover.id.desc())
+    return stmt.order_by(Handover.handed_over_at.desc(), Handover.id.desc()).options(
+        selectinload(Handover.recap), selectinload(Handover.courier_partner))
 
 
 def acceptance_counts(handovers: list[Handover]) -> dict[int, tuple[int, int]]:
