@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import distinct, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from distribusi.auth.models import User
 from distribusi.custody import CustodyEvent
 from distribusi.extensions import db
 from distribusi.handover.models import Handover
+from distribusi.letters.models import CoverLetter
 from distribusi.letters.services import signed_letter_of
 from distribusi.models import utcnow
 from distribusi.recap.models import Parcel, Recap
-from distribusi.workflow import DomainError, Move, RecapStatus, check_all, lock_state, transition
+from distribusi.workflow import DomainError, LetterStatus, Move, RecapStatus, check_all, lock_state, transition
 
 
 def hand_over(user: User, recap: Recap, partner_id: int, received_by: str) -> Handover:
@@ -68,3 +70,43 @@ def acceptance(handover: Handover) -> dict[str, Any]:
         "accepted": len(parcels) - len(missing),
         "not_accepted": [p.tracking_code for p in missing],
     }
+
+
+def ready_letters(office_id: int, partner_id: int | None = None, search: str | None = None):
+    """A select() of the signed letters whose recap waits to be handed over, oldest signature first."""
+    stmt = (select(CoverLetter).join(Recap, CoverLetter.recap_id == Recap.id)
+            .where(CoverLetter.office_id == office_id, CoverLetter.status == LetterStatus.signed,
+                   Recap.status == RecapStatus.signed))
+    if partner_id:
+        stmt = stmt.where(CoverLetter.courier_partner_id == partner_id)
+    if search:
+        like = f"%{search.strip()}%"
+        stmt = stmt.where(or_(Recap.number.ilike(like), CoverLetter.letter_number.ilike(like)))
+    return stmt.order_by(CoverLetter.signed_at, CoverLetter.id).options(
+        selectinload(CoverLetter.recap).selectinload(Recap.parcels), selectinload(CoverLetter.courier_partner))
+
+
+def handovers_of(office_id: int, partner_id: int | None = None, search: str | None = None):
+    """A select() of the office's handovers, newest first, by partner and recap number or receiver's name."""
+    stmt = select(Handover).join(Recap, Handover.recap_id == Recap.id).where(Handover.office_id == office_id)
+    if partner_id:
+        stmt = stmt.where(Handover.courier_partner_id == partner_id)
+    if search:
+        like = f"%{search.strip()}%"
+        stmt = stmt.where(or_(Recap.number.ilike(like), Handover.received_by.ilike(like)))
+    return stmt.order_by(Handover.handed_over_at.desc(), Handover.id.desc()).options(
+        selectinload(Handover.recap), selectinload(Handover.courier_partner))
+
+
+def acceptance_counts(handovers: list[Handover]) -> dict[int, tuple[int, int]]:
+    """Parcels scanned in by the courier and parcels in all, per handover id, in two queries for a whole page."""
+    recap_ids = [h.recap_id for h in handovers]
+    if not recap_ids:
+        return {}
+    totals = dict(db.session.execute(
+        select(Parcel.recap_id, func.count()).where(Parcel.recap_id.in_(recap_ids)).group_by(Parcel.recap_id)).all())
+    accepted = dict(db.session.execute(
+        select(Parcel.recap_id, func.count(distinct(Parcel.id)))
+        .join(CustodyEvent, (CustodyEvent.subject_id == Parcel.id) & (CustodyEvent.subject_type == "parcel"))
+        .where(Parcel.recap_id.in_(recap_ids), CustodyEvent.action == "accept").group_by(Parcel.recap_id)).all())
+    return {h.id: (accepted.get(h.recap_id, 0), totals.get(h.recap_id, 0)) for h in handovers}

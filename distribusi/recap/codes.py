@@ -23,14 +23,26 @@ def new_code() -> str:
     return body + check_character(body)
 
 
-def normalize(raw: str) -> str | None:
-    """The canonical form of a typed or scanned code, or None when it is not a valid code."""
+def _clean(raw: str) -> str:
     text = "".join((raw or "").split()).replace("-", "").upper().translate(_ALIASES)
     if "/K/" in text:  # a scanned label URL: <base>/k/<code>
         text = text.rsplit("/K/", 1)[1].strip("/")
+    return text
+
+
+def normalize(raw: str) -> str | None:
+    """The canonical form of a typed or scanned code, or None when it is not a valid code."""
+    text = _clean(raw)
     if len(text) != CODE_LENGTH or any(ch not in _VALUES for ch in text):
         return None
     return text if check_character(text[:BODY_LENGTH]) == text[-1] else None
+
+
+def mistyped(raw: str) -> bool:
+    """Whether the text has a code's shape but a wrong check character: a slip of the hand or of the reader."""
+    text = _clean(raw)
+    return (len(text) == CODE_LENGTH and all(ch in _VALUES for ch in text)
+            and check_character(text[:BODY_LENGTH]) != text[-1])
 
 
 def display(code: str) -> str:

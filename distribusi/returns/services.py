@@ -1,6 +1,7 @@
 """Receiving returned parcels, reconciling them against what the partner still holds, the undelivered list."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,26 +42,58 @@ def _partner(user: User, partner_id: int) -> CourierPartner:
 def receive_returns(user: User, partner_id: int, scanned: Sequence[str]) -> ReturnBatch:
     """Mark the scanned parcels returned and report received, unexpected and missing ones."""
     partner = _partner(user, partner_id)
+    received, unexpected = _classify(user, partner, scanned, lock=True)
+    move = Move(actor_id=user.id, from_party=f"Mitra kurir: {partner.name}", to_party=user.party)
+    events = transition_each([(parcel, ParcelStatus.returned) for parcel in received], move)
+    for parcel, event in zip(received, events, strict=True):
+        queue_parcel_message(parcel, event)
+    missing = held_by_partner(user, partner)
+    batch = ReturnBatch(
+        office_id=user.office_id, courier_partner_id=partner.id, received_by_id=user.id,
+        received=[_row(p) for p in received], unexpected=unexpected, missing=[_row(p) for p in missing],
+    )
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def preview_returns(user: User, partner_id: int, scanned: Sequence[str]) -> dict[str, Any]:
+    """What receive_returns would make of these codes now, writing nothing, with how often each code was scanned."""
+    partner = _partner(user, partner_id)
+    received, unexpected = _classify(user, partner, scanned, lock=False)
+    taken = {parcel.id for parcel in received}
+    missing = [p for p in held_by_partner(user, partner) if p.id not in taken]
+    return {
+        "partner": partner, "received": [_row(p) for p in received], "unexpected": unexpected,
+        "missing": [_row(p) for p in missing], "times": dict(Counter(scan_key(raw) for raw in scanned)),
+    }
+
+
+def scan_key(raw: str) -> str:
+    """How a scanned text is told apart from the others: its code, or the text itself when it is no code."""
+    return codes.normalize(raw) or str(raw)[:40]
+
+
+def _classify(user: User, partner: CourierPartner, scanned: Sequence[str], *,
+              lock: bool) -> tuple[list[Parcel], list[dict[str, Any]]]:
+    """Split the scanned texts, each once, into the partner's parcels that may come back and unexpected rows."""
     received: list[Parcel] = []
     unexpected: list[dict[str, Any]] = []
     seen: set[str] = set()
     wanted: dict[str, str] = {}
     for raw in scanned:
         code = codes.normalize(raw)
-        key = code or str(raw)[:40]
+        key = scan_key(raw)
         if key in seen:  # a label scanned twice, readable or not, counts once
             continue
         seen.add(key)
         if code is None:
-            unexpected.append({"tracking_code": key, "reason": "kode tidak sah"})
+            reason = "kode tidak sah: karakter periksa salah (salah ketik?)" if codes.mistyped(raw) else "kode tidak sah"
+            unexpected.append({"tracking_code": key, "reason": reason})
         else:
             wanted[code] = raw
-    parcels = {
-        p.tracking_code: p for p in db.session.scalars(
-            select(Parcel).where(Parcel.office_id == user.office_id, Parcel.tracking_code.in_(list(wanted)))
-            .with_for_update()
-        )
-    } if wanted else {}
+    stmt = select(Parcel).where(Parcel.office_id == user.office_id, Parcel.tracking_code.in_(list(wanted)))
+    parcels = {p.tracking_code: p for p in db.session.scalars(stmt.with_for_update() if lock else stmt)} if wanted else {}
     for code in wanted:
         parcel = parcels.get(code)
         if parcel is None:
@@ -71,21 +104,22 @@ def receive_returns(user: User, partner_id: int, scanned: Sequence[str]) -> Retu
             unexpected.append({"tracking_code": code, "reason": UNEXPECTED_REASONS.get(parcel.status, parcel.status.value)})
         else:
             received.append(parcel)
-    move = Move(actor_id=user.id, from_party=f"Mitra kurir: {partner.name}", to_party=user.party)
-    events = transition_each([(parcel, ParcelStatus.returned) for parcel in received], move)
-    for parcel, event in zip(received, events, strict=True):
-        queue_parcel_message(parcel, event)
-    missing = db.session.scalars(
+    return received, unexpected
+
+
+def held_by_partner(user: User, partner: CourierPartner) -> list[Parcel]:
+    """The parcels the partner still holds (expected back or delivered), by recap and position."""
+    return list(db.session.scalars(
         select(Parcel).where(Parcel.office_id == user.office_id, Parcel.courier_partner_id == partner.id,
                              Parcel.status.in_(HELD_BY_PARTNER)).order_by(Parcel.recap_id, Parcel.position)
-    ).all()
-    batch = ReturnBatch(
-        office_id=user.office_id, courier_partner_id=partner.id, received_by_id=user.id,
-        received=[_row(p) for p in received], unexpected=unexpected, missing=[_row(p) for p in missing],
-    )
-    db.session.add(batch)
-    db.session.flush()
-    return batch
+    ))
+
+
+def partners(user: User) -> list[CourierPartner]:
+    """The office's active courier partners by name, for choosing whose returns are scanned."""
+    return list(db.session.scalars(
+        select(CourierPartner).where(CourierPartner.office_id == user.office_id, CourierPartner.active)
+        .order_by(CourierPartner.name)))
 
 
 def _row(parcel: Parcel) -> dict[str, Any]:
@@ -116,3 +150,11 @@ def collect_parcel(user: User, parcel: Parcel, collected_by: str | None, note: s
     transition(parcel, ParcelStatus.collected, move)
     close_if_done(parcel.recap, move)
     return parcel
+
+
+def batches_of(office_id: int, partner_id: int | None = None):
+    """A select() of the office's recorded returns, newest first, optionally of one partner."""
+    stmt = select(ReturnBatch).where(ReturnBatch.office_id == office_id)
+    if partner_id:
+        stmt = stmt.where(ReturnBatch.courier_partner_id == partner_id)
+    return stmt.order_by(ReturnBatch.created_at.desc(), ReturnBatch.id.desc())
