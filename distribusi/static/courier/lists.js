@@ -125,9 +125,12 @@ function chosenHandover() {
   return handovers.find((ho) => String(ho.id) === $("#handover-pick").value) || handovers[0];
 }
 
+// Still missing: not accepted on the server when last read, nor by an accept on this phone since (queued or sent).
 async function missingCodes(ho) {
-  const pending = await pendingByCode();
-  return ho.not_accepted.filter((code) => !(pending[code] || []).includes("accept"));
+  const accepted = new Set((await queue.items())
+    .filter((item) => item.payload.action === "accept" && item.state !== "refused")
+    .map((item) => item.payload.tracking_code));
+  return ho.not_accepted.filter((code) => !accepted.has(code));
 }
 
 async function renderHandover() {
@@ -199,7 +202,7 @@ export function initLists(app) {
   $("#handover-manual").addEventListener("submit", async (event) => {
     event.preventDefault();
     const code = page.handleText($("#handover-code").value, $("#handover-error"));
-    if (code) { $("#handover-code").value = ""; await acceptInHandover(code, $("#handover-error")); }
+    if (code) { $("#handover-code").value = ""; await acceptInHandover(code, $("#handover-last")); }
   });
   document.addEventListener("view", (event) => {
     if (event.detail !== "handover") stopHandoverCamera();
