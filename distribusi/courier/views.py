@@ -18,8 +18,8 @@ from distribusi.recap import codes
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 # Everything the page needs to open with no signal; the service worker caches these on install.
-ASSETS = ("courier/app.js", "courier/queue.js", "courier/code.js", "courier/ui.js", "courier/scanner.js", "courier/sync.js",
-          "courier/lists.js", "courier/courier.css", "courier/icon-192.png", "courier/icon-512.png",
+ASSETS = ("courier/app.js", "courier/queue.js", "courier/code.js", "courier/ui.js", "courier/scanner.js",
+          "courier/sync.js", "courier/lists.js", "courier/courier.css", "courier/icon-192.png", "courier/icon-512.png",
           "vendor/qr-scanner/qr-scanner.min.js", "vendor/qr-scanner/qr-scanner-worker.min.js")
 
 
@@ -83,7 +83,7 @@ def _asset_version(static_folder: str) -> str:
 
 @bp.route("/sw.js")
 def service_worker():
-    """The service worker, served under /kurir/ so that its scope is the page; its cache is named by the assets' hash."""
+    """The service worker, served under /kurir/ so that its scope is the page; its cache is named by the files' hash."""
     static = current_app.static_folder
     head = "const VERSION = {};\nconst SHELL = {};\nconst ASSETS = {};\n".format(
         json.dumps(_asset_version(static)), json.dumps(url_for("courier.home")),

@@ -259,6 +259,7 @@ function init() {
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(body.dataset.sw, { scope: SCOPE }).catch(() => {});
   }
+  body.dataset.readyAt = String(Math.round(performance.now()));
   body.dataset.ready = "1";
 }
 
