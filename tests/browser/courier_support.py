@@ -52,9 +52,10 @@ def server_parcel(server, code: str) -> dict:
     with server.app.app_context():
         parcel = db.session.scalar(sa.select(Parcel).where(Parcel.tracking_code == code))
         events = db.session.scalars(sa.select(CustodyEvent).where(
-            CustodyEvent.subject_type == "parcel", CustodyEvent.subject_id == parcel.id).order_by(CustodyEvent.seq))
+            CustodyEvent.subject_type == "parcel", CustodyEvent.subject_id == parcel.id).order_by(CustodyEvent.seq)).all()
         return {"status": parcel.status.value, "delivered_to": parcel.delivered_to,
-                "events": [(e.action, e.to_party, e.idempotency_key) for e in events]}
+                "events": [(e.action, e.to_party, e.idempotency_key) for e in events],
+                "last_place": (events[-1].lat, events[-1].lon) if events else None}
 
 
 def count_events(server) -> int:

@@ -32,7 +32,8 @@ def test_a_mistyped_code_is_refused_on_the_phone(browser, live_server):
 
 def test_the_courier_delivers_from_the_card_and_the_server_records_it(browser, live_server):
     (code,) = prepare_parcels(live_server, 1)
-    context, page = courier_page(browser, live_server)
+    context, page = courier_page(browser, live_server, permissions=["geolocation"],
+                                 geolocation={"latitude": 0.507068, "longitude": 101.447777})
     _open(page, code)
     card = page.locator("#parcel")
     expect(card.get_by_role("link", name="Telepon")).to_have_attribute("href", __import__("re").compile(r"^tel:"))
@@ -42,12 +43,16 @@ def test_the_courier_delivers_from_the_card_and_the_server_records_it(browser, l
     expect(name).not_to_have_value("")
     name.fill("Rahmat Hidayat")
     card.get_by_label("Hubungan dengan pemilik dokumen").select_option("family")
+    card.get_by_label("Sertakan lokasi saya").check()
+    # the page's CSRF token has gone stale (e.g. a page left open since yesterday): the page fetches a fresh one
+    page.evaluate("() => { document.querySelector('meta[name=\"csrf-token\"]').content = 'kedaluwarsa'; }")
     card.get_by_role("button", name="Simpan: diterima").click()
     expect(page.get_by_test_id("state")).to_have_text("Sudah diterima")
     expect(page.locator("#badge")).to_have_text("0")
     held = server_parcel(live_server, code)
     assert held["status"] == "delivered" and held["delivered_to"] == "Rahmat Hidayat"
     assert held["events"][-1][:2] == ("delivered", "Penerima: Rahmat Hidayat (family)")
+    assert held["last_place"] == (0.507068, 101.447777)
     context.close()
 
 

@@ -162,7 +162,7 @@ export async function record(code, action, extra, photo = null) {
   const payload = { tracking_code: code, action, idempotency_key: queue.newKey(), at: new Date().toISOString(),
                     device_id: await deviceId() };
   for (const [name, value] of Object.entries(extra)) if (value !== null && value !== undefined && value !== "") payload[name] = value;
-  const item = await queue.enqueue(payload, photo);
+  const item = await queue.enqueue(payload, photo, body.dataset.user);
   await updateBadge();
   toast(`${ACTION_LABELS[action]} ${display(code)}: disimpan${navigator.onLine ? ", mengirim…" : ". Dikirim saat ada sinyal."}`);
   if (navigator.onLine) await sendQueue(item.key);
@@ -253,7 +253,9 @@ function init() {
   initLists({ record, openParcel, handleText });
   updateBadge();
   queue.prune();
-  if (body.dataset.openCode) openParcel(body.dataset.openCode);
+  // /kurir/?kode=… (a label opened by the phone's camera app); offline the cached page has no code filled in
+  const opened = body.dataset.openCode || normalize(new URLSearchParams(location.search).get("kode"));
+  if (opened) openParcel(opened);
   if (navigator.onLine) sendQueue().then(() => refreshMine());
   setInterval(() => { if (navigator.onLine) sendQueue(); }, 30000);
   if ("serviceWorker" in navigator) {

@@ -186,6 +186,8 @@ export async function renderQueue() {
     h("strong", {}, `${ACTION_LABELS[item.payload.action]} · ${display(item.payload.tracking_code)}`),
     h("span", { class: "q-state" }, STATE_TEXT[item.state]),
     item.message ? h("p", { class: "q-msg" }, item.message) : null,
+    item.user && item.user !== document.body.dataset.user && queue.PENDING.includes(item.state)
+      ? h("p", { class: "q-msg" }, "Dicatat oleh akun kurir lain di ponsel ini; dikirim saat akun itu masuk.") : null,
     item.state === "refused" ? h("button", { type: "button", class: "btn-link",
       onclick: async () => { await queue.remove(item.key); renderQueue(); } }, "Hapus dari daftar") : null)));
   if (!all.length) $("#queue-list").replaceChildren(h("li", { class: "muted" }, "Antrean kosong."));

@@ -36,10 +36,11 @@ export function newKey() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// Queue item: {key, seq, payload (the scan as sent), photo (Blob|null), state, result, eventId, message}
+// Queue item: {key, seq, user, payload (the scan as sent), photo (Blob|null), state, result, eventId, message}
 // states: waiting (not sent), photo (event recorded, photo not uploaded yet), sent, refused (409/404/422).
-export async function enqueue(payload, photo = null) {
-  const item = { key: payload.idempotency_key, seq: Date.now() + Math.random(), payload, photo,
+// An item is sent only by the user who recorded it: idempotency keys are per user on the server.
+export async function enqueue(payload, photo = null, user = null) {
+  const item = { key: payload.idempotency_key, seq: Date.now() + Math.random(), user, payload, photo,
                  state: "waiting", result: null, eventId: null, message: "" };
   await request((await store("queue", "readwrite")).put(item));
   return item;

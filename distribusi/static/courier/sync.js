@@ -48,8 +48,13 @@ export function explain(status, error) {
   return `Ditolak (${status}): ${message} ${fields}`.trim();
 }
 
+// Recorded by the courier logged in now (another courier's actions on a shared phone wait for them).
+function mine(item) {
+  return !item.user || item.user === document.body.dataset.user;
+}
+
 async function sendScans() {
-  const waiting = (await queue.items()).filter((item) => item.state === "waiting");
+  const waiting = (await queue.items()).filter((item) => item.state === "waiting" && mine(item));
   for (let start = 0; start < waiting.length; start += CHUNK) {
     const chunk = waiting.slice(start, start + CHUNK);
     const response = await post(BATCH, { scans: chunk.map((item) => item.payload) });
@@ -73,7 +78,7 @@ async function sendScans() {
 }
 
 async function sendPhotos() {
-  for (const item of (await queue.items()).filter((entry) => entry.state === "photo")) {
+  for (const item of (await queue.items()).filter((entry) => entry.state === "photo" && mine(entry))) {
     const form = new FormData();
     form.append("file", item.photo, "bukti.jpg");
     const response = await post(`/api/v1/scans/${item.eventId}/photo`, form, false);
