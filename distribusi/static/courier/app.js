@@ -67,7 +67,7 @@ export async function openParcel(code) {
 function renderCard(card, offline) {
   const box = $("#parcel");
   const phone = card.phone ? h("a", { href: `tel:${card.phone}`, class: "btn btn-light phone" }, `Telepon ${card.phone}`) : null;
-  box.replaceChildren(
+  box.replaceChildren(...[
     h("h2", {}, card.recipient_name || "Kiriman"),
     h("p", { class: "code" }, card.display || display(card.code)),
     h("p", { class: `state state-${card.status}`, "data-testid": "state" },
@@ -85,7 +85,7 @@ function renderCard(card, offline) {
                                                   onclick: () => startAction(card, action) }, ACTION_LABELS[action]))
       : h("p", { class: "muted" }, "Tidak ada aksi untuk status ini.")),
     h("div", { id: "action-form" }),
-  );
+  ].filter(Boolean));
 }
 
 // ---- Actions ----
@@ -246,6 +246,10 @@ function init() {
     link.addEventListener("click", (event) => { event.preventDefault(); stopCamera(); showView(link.dataset.go); });
   }
   $("#queue-send").addEventListener("click", () => sendQueue());
+  // logging out forgets the cached page (it holds the courier's name); the queue stays for its owner
+  $(".logout").addEventListener("submit", () => {
+    if (window.caches) caches.keys().then((names) => names.forEach((name) => caches.open(name).then((c) => c.delete(SCOPE))));
+  });
   window.addEventListener("online", () => { showNet(); sendQueue(); });
   window.addEventListener("offline", showNet);
   document.addEventListener("queue-changed", updateBadge);

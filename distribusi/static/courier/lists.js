@@ -139,6 +139,7 @@ async function renderHandover() {
   const missing = await missingCodes(ho);
   $("#handover-count").textContent = `diterima ${ho.total - missing.length} dari ${ho.total}`;
   $("#handover-missing").replaceChildren(...missing.map((code) => h("li", {}, display(code))));
+  if (!missing.length) $("#handover-missing").replaceChildren(h("li", { class: "muted" }, "Semua kiriman sudah diterima."));
 }
 
 async function acceptInHandover(code, said) {
