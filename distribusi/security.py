@@ -12,7 +12,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "img-src 'self' blob: data:",
     "font-src 'self'",
     "connect-src 'self'",
-    "worker-src 'self'",
+    "worker-src 'self' blob:",  # qr-scanner starts its decoder worker from a blob: URL
     "manifest-src 'self'",
     "media-src 'self' blob:",
     "frame-src 'self'",  # the secretary reads the letter PDF inside the signing page

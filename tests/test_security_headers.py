@@ -80,7 +80,7 @@ def test_the_policy_allows_only_the_apps_own_files():
     directives = dict(part.split(" ", 1) for part in CONTENT_SECURITY_POLICY.split("; "))
     assert directives == {
         "default-src": "'none'", "script-src": "'self'", "style-src": "'self'", "img-src": "'self' blob: data:",
-        "font-src": "'self'", "connect-src": "'self'", "worker-src": "'self'", "manifest-src": "'self'",
+        "font-src": "'self'", "connect-src": "'self'", "worker-src": "'self' blob:", "manifest-src": "'self'",
         "media-src": "'self' blob:", "frame-src": "'self'", "object-src": "'none'", "base-uri": "'self'", "form-action": "'self'",
         "frame-ancestors": "'none'",
     }

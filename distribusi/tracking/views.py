@@ -1,8 +1,10 @@
 """Public pages a citizen reaches from a label's QR (/k/<code>), the tracking form (/lacak) and letter verification."""
 from datetime import date, datetime
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from distribusi.auth.models import Role
 from distribusi.letters.services import verify_letter
 from distribusi.printing.text import format_date_id, format_datetime_id
 from distribusi.ratelimit import public_limit
@@ -35,6 +37,8 @@ def track_form():
 @bp.route("/k/<code>")
 @public_limit()
 def track(code: str):
+    if getattr(current_user, "role", None) is Role.courier:  # a courier's camera app opened the label: the parcel card
+        return redirect(url_for("courier.home", kode=code[:40]))
     view = public_view(code[:300], request.args.get("hp"))
     return render_template("public/track.html", code=code, view=view, searched=True), (200 if view else 404)
 
