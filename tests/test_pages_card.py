@@ -53,8 +53,10 @@ def test_the_parcel_card_shows_every_step_with_who_when_and_how_long(app, crew, 
     client = page_as(crew.kasubbag.user)
     html = client.get(f"/kartu/kiriman/{parcel['tracking_code']}").get_data(as_text=True)
     document_ids = [d["id"] for d in parcel["documents"]]
-    steps = events_for("parcel", [parcel["id"]]) + events_for("document", document_ids)
-    assert len(steps) == 2 * len(document_ids) + 4  # register + pack per document; pack, accept, out, delivered
+    steps = (events_for("parcel", [parcel["id"]]) + events_for("document", document_ids)
+             + events_for("recap", [recap["id"]]))
+    # register and pack per document; pack, accept, out, delivered; the recap's create, submit, letter, sign, handover
+    assert len(steps) == 2 * len(document_ids) + 4 + 5
     body = html.split('id="timeline-title"', 1)[1]
     assert body.count("<tr") == len(steps) + 1  # the header row and one row per step
     zone = crew.kasubbag.user.office.zone
@@ -64,7 +66,8 @@ def test_the_parcel_card_shows_every_step_with_who_when_and_how_long(app, crew, 
             if party:
                 assert party.replace("'", "&#39;") in body
     for text in ("Didaftarkan", "Dikemas dalam rekapan", "Diterima kurir (pindai)", "Dibawa untuk diantar",
-                 "Diserahkan kepada penerima", "Dikemas → Diterima kurir", "Sedang diantar → Sudah diterima",
+                 "Diserahkan kepada penerima", "Dikemas → Diterima kurir", "Diserahkan ke mitra kurir",
+                 "Surat pengantar ditandatangani", "Diterima oleh: Joko Susilo", "Sedang diantar → Sudah diterima",
                  "Penerima: Siti Aminah", "Pemilik sendiri", "kurang dari 1 menit"):
         assert text in body, text
     assert "Terlambat" not in body

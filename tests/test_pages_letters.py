@@ -8,6 +8,7 @@ from flask import g
 from distribusi import all_models  # noqa: F401  (first: importing letters.models alone meets an import cycle)
 from distribusi.custody import CustodyEvent
 from distribusi.extensions import db
+from distribusi.intake.models import DOC_TYPE_LABELS
 from distribusi.letters.models import CoverLetter
 from distribusi.recap.models import Recap
 from distribusi.workflow import LetterStatus, RecapStatus
@@ -136,7 +137,8 @@ def test_secretary_reads_the_summary_and_signs_with_the_password(crew, documents
     page = client.get(f"/surat/{letter['id']}").get_data(as_text=True)
     assert f'src="/surat/{letter["id"]}/surat.pdf"' in page and "<iframe" in page
     assert recap["number"] in page and "Jumlah kiriman" in page and 'type="password"' in page
-    assert all(parcel["address"]["kecamatan"] in page and parcel["group_doc_type"] in page for parcel in recap["parcels"])
+    assert all(parcel["address"]["kecamatan"] in page and DOC_TYPE_LABELS[parcel["group_doc_type"]] in page
+               for parcel in recap["parcels"])
     before = events()
 
     wrong = client.post(f"/surat/{letter['id']}/tandatangani", data={"password": "salah-sekali"})

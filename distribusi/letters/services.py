@@ -19,6 +19,7 @@ from distribusi.letters.models import CoverLetter
 from distribusi.models import CourierPartner, Office, utcnow
 from distribusi.problems import Refused
 from distribusi.numbering import next_number
+from distribusi.printing.data import doc_type_label
 from distribusi.recap.models import Recap
 from distribusi.recap.services import load_recap, recap_groups
 from distribusi.workflow import DomainError, LetterStatus, Move, RecapStatus, check_all, lock_state, transition_each
@@ -199,7 +200,7 @@ def letter_summary(letter: CoverLetter) -> dict[str, Any]:
         "groups": recap_groups(recap),
         "parcel_count": len(recap.parcels),
         "document_count": len(documents),
-        "by_type": sorted(Counter(d.doc_type for d in documents).items()),
+        "by_type": sorted(Counter(doc_type_label(d.doc_type) for d in documents).items()),
         "by_kecamatan": sorted(Counter(p.kecamatan for p in recap.parcels).items()),
     }
 

@@ -14,6 +14,7 @@ from distribusi.extensions import db
 from distribusi.intake.models import Document
 from distribusi.letters.services import letters_of_recap
 from distribusi.models import utcnow
+from distribusi.printing.data import doc_type_label
 from distribusi.problems import NotFound
 from distribusi.recap.models import Parcel, Recap, parcel_documents
 from distribusi.recap.services import find_parcel, load_recap
@@ -104,7 +105,8 @@ def _row(step: Step, names: dict[tuple[str, int], str]) -> dict:
 
 def _render(template: str, steps: list[Step], names: dict, **context):
     rows = [_row(step, names) for step in steps]
-    return render_template(template, rows=rows, late_count=sum(row["late"] for row in rows), **context)
+    return render_template(template, rows=rows, late_count=sum(row["late"] for row in rows), doc_label=doc_type_label,
+                           **context)
 
 
 def _in_office(obj, message: str):
@@ -131,10 +133,11 @@ def card():
 def parcel_card(code: str):
     ensure(current_user, "view_custody")
     parcel = _in_office(find_parcel(code[:300], current_user.office_id), NOT_FOUND)
-    names = {("parcel", parcel.id): parcel.tracking_code}
-    names.update({("document", d.id): f"{d.doc_type} {d.doc_number}" for d in parcel.documents})
-    steps = timeline({"parcel": [parcel.id], "document": [d.id for d in parcel.documents]},
-                     current_user.office.settings)
+    names = {("parcel", parcel.id): parcel.tracking_code, ("recap", parcel.recap_id): parcel.recap.number}
+    names.update({("document", d.id): f"{doc_type_label(d.doc_type)} {d.doc_number}" for d in parcel.documents})
+    # the recap's steps (letter, signature, handover to the partner) are the parcel's too
+    steps = timeline({"parcel": [parcel.id], "document": [d.id for d in parcel.documents],
+                      "recap": [parcel.recap_id]}, current_user.office.settings)
     return _render("web/card_parcel.html", steps, names, parcel=parcel)
 
 
@@ -146,9 +149,11 @@ def document_card(document_id: int):
     parcels = db.session.scalars(
         select(Parcel).join(parcel_documents, parcel_documents.c.parcel_id == Parcel.id)
         .where(parcel_documents.c.document_id == document.id).order_by(Parcel.id)).all()
-    names = {("document", document.id): f"{document.doc_type} {document.doc_number}"}
+    names = {("document", document.id): f"{doc_type_label(document.doc_type)} {document.doc_number}"}
     names.update({("parcel", p.id): p.tracking_code for p in parcels})
-    steps = timeline({"document": [document.id], "parcel": [p.id for p in parcels]}, current_user.office.settings)
+    names.update({("recap", p.recap_id): p.recap.number for p in parcels})
+    steps = timeline({"document": [document.id], "parcel": [p.id for p in parcels],
+                      "recap": sorted({p.recap_id for p in parcels})}, current_user.office.settings)
     return _render("web/card_document.html", steps, names, document=document, parcels=parcels)
 
 
