@@ -179,6 +179,11 @@ def step_limits(settings: dict[str, Any] | None) -> dict[str, timedelta]:
     return {state: timedelta(minutes=value) for state, value in minutes.items() if isinstance(value, int | float)}
 
 
+def wait_limit(settings: dict[str, Any] | None, state: str) -> timedelta:
+    """How long the office lets a subject wait in one state before it is shown as late."""
+    return step_limits(settings).get(state, DEFAULT_STEP_LIMIT)
+
+
 def timeline(subjects: dict[str, list[int]], settings: dict[str, Any] | None = None) -> list[Step]:
     """The events of some subjects (by type) in chain order, each with its wait and whether it passed the limit."""
     wanted = [and_(CustodyEvent.subject_type == kind, CustodyEvent.subject_id.in_(ids))

@@ -119,11 +119,11 @@ def test_the_document_and_recap_cards(crew, delivered, documents, page_as):  # n
     assert f'href="/kartu/kiriman/{parcel["tracking_code"]}"' in html
 
     html = client.get(f"/kartu/rekap/{recap['id']}").get_data(as_text=True)
-    for text in ("Rekapan dibuat", "Rekapan diajukan", "Surat pengantar dibuat", "Surat diterbitkan",
-                 "Surat ditandatangani", "Diserahkan ke mitra kurir", "Diterima oleh: Joko Susilo"):
+    for text in ("Rekapan dibuat", "Rekapan diajukan", "Surat pengantar dibuat", "Surat pengantar ditandatangani",
+                 "Diserahkan ke mitra kurir", "Diterima oleh: Joko Susilo"):
         assert text in html, text
     assert all(f'href="/kartu/kiriman/{p["tracking_code"]}"' in html for p in recap["parcels"])
 
     pending, _letter = letter_awaiting_signature(crew.clerk, crew.kasubbag, documents, seed=5)
     html = client.get(f"/kartu/rekap/{pending['id']}").get_data(as_text=True)
-    assert "Menunggu tanda tangan" in html and "Surat ditandatangani" not in html
+    assert "Menunggu tanda tangan" in html and "Surat pengantar ditandatangani" not in html

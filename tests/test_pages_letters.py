@@ -202,3 +202,18 @@ def test_the_letter_pdf_may_be_framed_by_our_own_pages_only(crew, documents, pag
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert response.headers["Cache-Control"] == "no-store"
     assert "inline" in response.headers["Content-Disposition"]
+
+
+def test_waits_past_the_offices_limits_are_marked(crew, documents, page_as):
+    recap = submitted_recap(crew.clerk, documents, seed=2)
+    _pending, letter = letter_awaiting_signature(crew.clerk, crew.kasubbag, documents, seed=3)
+    client = page_as(crew.kasubbag.user)
+    assert "Terlambat" not in client.get("/surat/rekap-masuk").get_data(as_text=True)
+    assert "Terlambat" not in client.get("/surat/menunggu").get_data(as_text=True)
+    office = crew.kasubbag.user.office
+    office.settings = {**(office.settings or {}), "wait_limits": {"submitted": 0, "awaiting_signature": 0}}
+    db.session.commit()
+    inbox = client.get("/surat/rekap-masuk").get_data(as_text=True)
+    assert inbox.count('class="table-warning"') == 1 and "Terlambat" in inbox and recap["number"] in inbox
+    awaiting = client.get("/surat/menunggu").get_data(as_text=True)
+    assert awaiting.count('class="table-warning"') == 1 and letter["letter_number"] in awaiting

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from distribusi.admin.services import list_partners
 from distribusi.auth.permissions import PermissionDenied, can, ensure, same_office
+from distribusi.custody import wait_limit
 from distribusi.extensions import db
 from distribusi.letters import bp, services
 from distribusi.letters.models import CoverLetter
@@ -52,6 +53,7 @@ def _recap_inbox(errors: dict | None = None, failed_recap: int | None = None, st
         "letters/recap_inbox.html", pagination=pagination, recaps=recaps, partners=partners, now=utcnow(),
         rejections=services.last_rejections([r.id for r in recaps]), errors=errors or {},
         failed_recap=failed_recap, values=request.form if failed_recap else {}, q=_search(),
+        limit=wait_limit(current_user.office.settings, "submitted"),
     ), status
 
 
@@ -88,6 +90,7 @@ def awaiting():
     pagination = paginate(stmt)
     letters = list(pagination.items)
     return render_template("letters/awaiting.html", pagination=pagination, letters=letters, now=utcnow(),
+                           limit=wait_limit(current_user.office.settings, "awaiting_signature"),
                            people=services.people({letter.issued_by_id for letter in letters}), q=_search())
 
 

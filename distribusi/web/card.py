@@ -164,8 +164,7 @@ def recap_card(recap_id: int):
     recap = _in_office(db.session.get(Recap, recap_id), "Rekapan tidak ditemukan di kantor ini.")
     recap = load_recap(recap.id)
     letters = letters_of_recap(recap.id)
+    # the recap's own events already carry each letter's issue, rejection (with the note) and signature
+    steps = timeline({"recap": [recap.id]}, current_user.office.settings)
     names = {("recap", recap.id): recap.number}
-    names.update({("letter", letter.id): letter.letter_number for letter in letters})
-    steps = timeline({"recap": [recap.id], "letter": [letter.id for letter in letters]},
-                     current_user.office.settings)
     return _render("web/card_recap.html", steps, names, recap=recap, letters=letters)

@@ -107,6 +107,7 @@ def test_letter_rejected_then_signed_then_the_control_card(page, live_server):
     expect(timeline).to_contain_text("Dikemas dalam rekapan")
     expect(timeline).to_contain_text("Petugas FO: Dewi Lestari")
     page.get_by_role("link", name=recap_number).click()
-    expect(page.locator("table.custody-timeline")).to_contain_text("Surat ditolak")
+    expect(page.locator("table.custody-timeline")).to_contain_text("Surat pengantar ditolak")
+    expect(page.locator("table.custody-timeline")).to_contain_text("Catatan: Mitra kurir salah; mohon diterbitkan ulang.")
     expect(page.locator("table.custody-timeline")).to_contain_text("Surat pengantar ditandatangani")
     assert violations == []
