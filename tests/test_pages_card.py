@@ -108,6 +108,7 @@ def test_another_offices_document_and_recap_cards_answer_404(delivered, make_use
     assert stranger.get(f"/kartu/dokumen/{parcel['documents'][0]['id']}").status_code == 404
     assert stranger.get(f"/kartu/rekap/{recap['id']}").status_code == 404
     assert stranger.get("/kartu/rekap/999999").status_code == 404
+    assert stranger.get("/kartu/dokumen/99999999999999999999").status_code == 404
 
 
 def test_the_document_and_recap_cards(crew, delivered, documents, page_as):  # noqa: F811

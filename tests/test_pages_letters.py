@@ -87,6 +87,7 @@ def test_another_offices_letter_and_recap_answer_404(crew, documents, make_user,
     kasubbag, secretary = page_as(make_user("kasubbag", other_office)), page_as(make_user("secretary", other_office))
     assert secretary.get(f"/surat/{letter['id']}").status_code == 404
     assert secretary.get(f"/surat/{letter['id']}/surat.pdf").status_code == 404
+    assert secretary.get("/surat/99999999999999999999").status_code == 404
     assert secretary.post(f"/surat/{letter['id']}/tandatangani", data={"password": PASSWORD}).status_code == 404
     assert secretary.post(f"/surat/{letter['id']}/tolak", data={"note": "Bukan milik kami"}).status_code == 404
     assert kasubbag.post(f"/surat/terbitkan/{recap['id']}", data={"courier_partner_id": "1"}).status_code == 404

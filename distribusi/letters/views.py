@@ -17,6 +17,7 @@ from distribusi.models import utcnow
 from distribusi.printing import services as printing
 from distribusi.problems import Problem
 from distribusi.recap.models import Parcel, Recap
+from distribusi.schemas import MAX_ID
 from distribusi.security import allow_framing_by_own_pages
 from distribusi.web.pages import form_payload, paginate, refused
 from distribusi.workflow import LetterStatus
@@ -33,7 +34,7 @@ def _ensure_letter_desk() -> None:
 
 def _get_in_office(model, object_id: int):
     """The object of the user's own office, else 404."""
-    found = db.session.get(model, object_id)
+    found = db.session.get(model, object_id) if object_id <= MAX_ID else None  # the database refuses larger ids
     if found is None or not same_office(current_user, found):
         abort(404)
     return found

@@ -16,6 +16,7 @@ from distribusi.letters.services import letters_of_recap
 from distribusi.models import utcnow
 from distribusi.printing.data import doc_type_label
 from distribusi.problems import NotFound
+from distribusi.schemas import MAX_ID
 from distribusi.recap.models import Parcel, Recap, parcel_documents
 from distribusi.recap.services import find_parcel, load_recap
 from distribusi.web import bp
@@ -109,6 +110,10 @@ def _render(template: str, steps: list[Step], names: dict, **context):
                            **context)
 
 
+def _get(model, object_id: int):
+    return db.session.get(model, object_id) if object_id <= MAX_ID else None  # the database refuses larger ids
+
+
 def _in_office(obj, message: str):
     if obj is None or not same_office(current_user, obj):
         raise NotFound(message)
@@ -145,7 +150,7 @@ def parcel_card(code: str):
 @login_required
 def document_card(document_id: int):
     ensure(current_user, "view_custody")
-    document = _in_office(db.session.get(Document, document_id), "Dokumen tidak ditemukan di kantor ini.")
+    document = _in_office(_get(Document, document_id), "Dokumen tidak ditemukan di kantor ini.")
     parcels = db.session.scalars(
         select(Parcel).join(parcel_documents, parcel_documents.c.parcel_id == Parcel.id)
         .where(parcel_documents.c.document_id == document.id).order_by(Parcel.id)).all()
@@ -161,7 +166,7 @@ def document_card(document_id: int):
 @login_required
 def recap_card(recap_id: int):
     ensure(current_user, "view_custody")
-    recap = _in_office(db.session.get(Recap, recap_id), "Rekapan tidak ditemukan di kantor ini.")
+    recap = _in_office(_get(Recap, recap_id), "Rekapan tidak ditemukan di kantor ini.")
     recap = load_recap(recap.id)
     letters = letters_of_recap(recap.id)
     # the recap's own events already carry each letter's issue, rejection (with the note) and signature
