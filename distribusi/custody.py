@@ -7,10 +7,10 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, select, update
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -158,6 +158,46 @@ def events_for(subject_type: str, subject_ids: list[int]) -> list[CustodyEvent]:
             .order_by(CustodyEvent.seq)
         )
     )
+
+
+DEFAULT_STEP_LIMIT = timedelta(days=1)  # a step waiting longer is shown as late on the control card
+
+
+@dataclass
+class Step:
+    """One event of a control card, with how long it waited since the step before and whether that was too long."""
+
+    event: CustodyEvent
+    waited: timedelta | None
+    limit: timedelta
+    late: bool
+
+
+def step_limits(settings: dict[str, Any] | None) -> dict[str, timedelta]:
+    """How long the office lets a subject wait in each state (its `wait_limits` setting, in minutes)."""
+    minutes = (settings or {}).get("wait_limits") or {}
+    return {state: timedelta(minutes=value) for state, value in minutes.items() if isinstance(value, int | float)}
+
+
+def wait_limit(settings: dict[str, Any] | None, state: str) -> timedelta:
+    """How long the office lets a subject wait in one state before it is shown as late."""
+    return step_limits(settings).get(state, DEFAULT_STEP_LIMIT)
+
+
+def timeline(subjects: dict[str, list[int]], settings: dict[str, Any] | None = None) -> list[Step]:
+    """The events of some subjects (by type) in chain order, each with its wait and whether it passed the limit."""
+    wanted = [and_(CustodyEvent.subject_type == kind, CustodyEvent.subject_id.in_(ids))
+              for kind, ids in subjects.items() if ids]
+    if not wanted:
+        return []
+    events = db.session.scalars(select(CustodyEvent).where(or_(*wanted)).order_by(CustodyEvent.seq)).all()
+    limits, steps, previous = step_limits(settings), [], None
+    for event in events:
+        waited = event.recorded_at - previous if previous is not None else None
+        limit = limits.get(event.from_state or "", DEFAULT_STEP_LIMIT)
+        steps.append(Step(event, waited, limit, waited is not None and waited > limit))
+        previous = event.recorded_at
+    return steps
 
 
 @dataclass

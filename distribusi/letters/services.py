@@ -5,17 +5,23 @@ import hashlib
 import json
 import re
 import secrets
+from collections import Counter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 
 from distribusi.auth.models import User
+from distribusi.auth.passwords import check_password
+from distribusi.database import contains_text
 from distribusi.extensions import db
 from distribusi.letters import numbers
 from distribusi.letters.models import CoverLetter
 from distribusi.models import CourierPartner, Office, utcnow
+from distribusi.problems import Refused
 from distribusi.numbering import next_number
+from distribusi.printing.data import doc_type_label
 from distribusi.recap.models import Recap
+from distribusi.recap.services import load_recap, recap_groups
 from distribusi.workflow import DomainError, LetterStatus, Move, RecapStatus, check_all, lock_state, transition_each
 
 DEFAULT_SUBJECT = "Penyerahan Dokumen Kependudukan dan Pencatatan Sipil"
@@ -134,3 +140,72 @@ def verify_letter(verification_code: str) -> dict[str, Any] | None:
         "parcel_count": len(letter.recap.parcels),
         "intact": content_hash(canonical_content(letter)) == letter.content_sha256,
     }
+
+
+def sign_letter_with_password(user: User, letter: CoverLetter, password: str) -> CoverLetter:
+    """Sign after the signer typed their password again; raises Refused (field `password`) when it is wrong."""
+    if not password or not check_password(user.password_hash, password):
+        raise Refused("Kata sandi salah; surat belum ditandatangani.",
+                      fields={"password": ["Kata sandi salah. Ketik kata sandi Anda untuk menandatangani."]})
+    return sign_letter(user, letter)
+
+
+# --- what the letter pages list -------------------------------------------------------------------------------
+
+
+def recaps_awaiting_letter(office_id: int, search: str | None = None) -> Select:
+    """The office's submitted recaps that wait for a cover letter, the longest waiting first."""
+    stmt = select(Recap).where(Recap.office_id == office_id, Recap.status == RecapStatus.submitted)
+    if search:
+        stmt = stmt.where(contains_text(Recap.number, search.strip()))
+    return stmt.order_by(Recap.submitted_at, Recap.id)
+
+
+def office_letters(office_id: int, statuses: list[LetterStatus], search: str | None = None, *,
+                   newest_first: bool = False) -> Select:
+    """The office's letters in some states, searchable by letter or recap number; oldest first unless asked."""
+    stmt = (select(CoverLetter).join(Recap, Recap.id == CoverLetter.recap_id)
+            .where(CoverLetter.office_id == office_id, CoverLetter.status.in_(statuses)))
+    if search:
+        term = search.strip()
+        stmt = stmt.where(or_(contains_text(CoverLetter.letter_number, term), contains_text(Recap.number, term)))
+    decided = func.coalesce(CoverLetter.signed_at, CoverLetter.rejected_at, CoverLetter.created_at)
+    order = (decided.desc(), CoverLetter.id.desc()) if newest_first else (CoverLetter.created_at, CoverLetter.id)
+    return stmt.order_by(*order)
+
+
+def last_rejections(recap_ids: list[int]) -> dict[int, CoverLetter]:
+    """The latest rejected letter of each of these recaps, so the Kasubbag sees the secretary's note."""
+    if not recap_ids:
+        return {}
+    rejected = db.session.scalars(
+        select(CoverLetter).where(CoverLetter.recap_id.in_(recap_ids), CoverLetter.status == LetterStatus.rejected)
+        .order_by(CoverLetter.rejected_at, CoverLetter.id)
+    )
+    return {letter.recap_id: letter for letter in rejected}
+
+
+def people(user_ids: set[int | None]) -> dict[int, User]:
+    """The users with these ids (issuer, signer, rejecter of listed letters), by id."""
+    ids = {user_id for user_id in user_ids if user_id}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+
+
+def letter_summary(letter: CoverLetter) -> dict[str, Any]:
+    """What the signer reads beside the letter: the recap, its parcels and documents by type and by kecamatan."""
+    recap = load_recap(letter.recap_id)
+    documents = [document for parcel in recap.parcels for document in parcel.documents]
+    return {
+        "recap": recap,
+        "groups": recap_groups(recap),
+        "parcel_count": len(recap.parcels),
+        "document_count": len(documents),
+        "by_type": sorted(Counter(doc_type_label(d.doc_type) for d in documents).items()),
+        "by_kecamatan": sorted(Counter(p.kecamatan for p in recap.parcels).items()),
+    }
+
+
+def letters_of_recap(recap_id: int) -> list[CoverLetter]:
+    """Every letter issued for a recap (rejected ones too), oldest first."""
+    return list(db.session.scalars(select(CoverLetter).where(CoverLetter.recap_id == recap_id)
+                                   .order_by(CoverLetter.id)))

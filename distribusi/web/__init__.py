@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from distribusi.web import filters, views  # noqa: E402,F401
+from distribusi.web import card, filters, views  # noqa: E402,F401
