@@ -177,7 +177,7 @@ def test_the_recap_page_shows_parcels_papers_and_submits(clerk, clerk_page, docu
     for parcel in recap.parcels:
         assert parcel.tracking_code in html and parcel.recipient_name in html and parcel.phone in html
         assert all(d.owner_name in html for d in parcel.documents)
-    assert f'action="/api/v1/recaps/{recap_id}/labels.pdf"' in html
+    assert f'href="/api/v1/recaps/{recap_id}/labels.pdf?layout=a4-8"' in html  # one click, the default preselected
     assert re.search(r'<option value="a4-8" selected>', html) and 'value="thermal-100x150"' in html
     assert f'href="/api/v1/recaps/{recap_id}/recap.pdf"' in html and f'/api/v1/recaps/{recap_id}/recap.xlsx' in html
     assert clerk_page.get(f"/api/v1/recaps/{recap_id}/labels.pdf?layout=a4-8").data.startswith(b"%PDF")

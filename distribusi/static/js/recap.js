@@ -5,3 +5,11 @@ document.addEventListener("change", function (event) {
   var boxes = document.querySelectorAll('input[type="checkbox"][name="' + all.dataset.checkAll + '"]');
   boxes.forEach(function (box) { box.checked = all.checked; });
 }, true);
+
+// The recap page: the chosen label layout goes into the "Unduh label" link, so the download stays one click.
+document.addEventListener("change", function (event) {
+  var select = event.target.closest("[data-label-layout]");
+  if (!select) return;
+  var link = document.getElementById(select.dataset.labelLayout);
+  link.href = link.dataset.base + "?layout=" + encodeURIComponent(select.value);
+});
