@@ -140,6 +140,15 @@ def test_build_filters_narrow_the_ticked_documents(clerk, clerk_page, documents)
     assert _ticked(clerk_page.get(f"/rekap/baru?date={today}").get_data(as_text=True)) == {d.id for d in docs}
 
 
+def test_build_offers_at_most_one_recaps_worth_and_says_so(clerk, clerk_page, documents, monkeypatch):
+    monkeypatch.setattr("distribusi.recap.build.MAX_DOCUMENTS_PER_RECAP", 3)
+    docs = documents(clerk, 5, seed=9)
+    html = clerk_page.get("/rekap/baru").get_data(as_text=True)
+    assert _ticked(html) == {d.id for d in docs[:3]}
+    assert "Lebih dari 3 dokumen cocok" in html and "Persempit saringan" in html
+    assert "Lebih dari" not in clerk_page.get(f"/rekap/baru?q={docs[0].doc_number}").get_data(as_text=True)
+
+
 def test_the_preview_groups_the_ticked_documents(clerk, clerk_page, documents):
     together = documents(clerk, 2, seed=31, kk_number=KK, **HOME)
     response = clerk_page.post("/rekap/baru/pratinjau", data={"document_ids": [d.id for d in together]})
@@ -179,6 +188,7 @@ def test_the_recap_page_shows_parcels_papers_and_submits(clerk, clerk_page, docu
         assert all(d.owner_name in html for d in parcel.documents)
     assert f'href="/api/v1/recaps/{recap_id}/labels.pdf?layout=a4-8"' in html  # one click, the default preselected
     assert re.search(r'<option value="a4-8" selected>', html) and 'value="thermal-100x150"' in html
+    assert "Ringkasan per jenis dokumen dan kecamatan" in html
     assert f'href="/api/v1/recaps/{recap_id}/recap.pdf"' in html and f'/api/v1/recaps/{recap_id}/recap.xlsx' in html
     assert clerk_page.get(f"/api/v1/recaps/{recap_id}/labels.pdf?layout=a4-8").data.startswith(b"%PDF")
 

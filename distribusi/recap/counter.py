@@ -9,11 +9,10 @@ from sqlalchemy.orm import selectinload
 
 from distribusi.auth.permissions import ensure
 from distribusi.extensions import db
-from distribusi.intake.models import Document
 from distribusi.problems import Problem
 from distribusi.recap import bp, services
 from distribusi.recap.models import Parcel
-from distribusi.returns.services import collect_parcel, failure_label
+from distribusi.returns.services import collect_parcel, failure_label, returned_documents
 from distribusi.web.pages import form_payload, paginate, refused
 from distribusi.workflow import ParcelStatus
 
@@ -63,11 +62,8 @@ def counter():
 def repack():
     ensure(current_user, "create_recaps")
     parcel_ids = [int(value) for value in request.form.getlist("parcel_ids") if value.strip().isdigit()]
-    rows = db.session.execute(
-        select(Document.id, Document.parcel_id).join(Parcel, Parcel.id == Document.parcel_id)
-        .where(Parcel.office_id == current_user.office_id, Parcel.id.in_(parcel_ids),
-               Parcel.status == ParcelStatus.returned).order_by(Document.id)).all() if parcel_ids else []
-    document_ids = [document_id for document_id, _parcel_id in rows]
+    held = returned_documents(current_user, parcel_ids)
+    document_ids = [document_id for ids in held.values() for document_id in ids]
     if not document_ids:
         flash("Centang minimal satu kiriman yang kembali.", "error")
         return _render_counter(status=422)
@@ -77,5 +73,5 @@ def repack():
         refused(error)
         return _render_counter(status=422 if isinstance(error, ValidationError) else error.status)
     db.session.commit()
-    flash(f"Rekapan {recap.number} dibuat dari {len({p for _d, p in rows})} kiriman yang kembali.", "success")
+    flash(f"Rekapan {recap.number} dibuat dari {len(held)} kiriman yang kembali.", "success")
     return redirect(url_for("recap.recap", recap_id=recap.id))

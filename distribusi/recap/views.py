@@ -62,7 +62,7 @@ def _layouts() -> list[tuple[str, str]]:
 def render_recap(recap: Recap, status: int = 200):
     """The recap page."""
     return render_template("recap/recap.html", recap=recap, layouts=_layouts(), default_layout=DEFAULT_LAYOUT,
-                           doc_labels=DOC_TYPE_LABELS,
+                           doc_labels=DOC_TYPE_LABELS, groups=services.recap_groups(recap),
                            document_count=sum(len(p.documents) for p in recap.parcels)), status
 
 
