@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from distribusi.auth.permissions import ensure
 from distribusi.extensions import db
+from distribusi.intake.models import DOC_TYPE_LABELS
 from distribusi.problems import Problem
 from distribusi.recap import bp, services
 from distribusi.recap.models import Parcel
@@ -26,7 +27,8 @@ def _render_counter(code: str = "", parcel: Parcel | None = None, values=None, e
         stmt = stmt.where(Parcel.recipient_name.ilike(pattern) | Parcel.tracking_code.ilike(pattern))
     page = paginate(stmt.order_by(Parcel.updated_at.desc(), Parcel.id.desc()))
     return render_template("recap/counter.html", code=code, parcel=parcel, page=page, query=query,
-                           values=values or {}, errors=errors or {}, failure_label=failure_label), status
+                           values=values or {}, errors=errors or {}, failure_label=failure_label,
+                           doc_labels=DOC_TYPE_LABELS), status
 
 
 def _lookup(code: str) -> tuple[Parcel | None, int]:
