@@ -47,10 +47,14 @@ def test_the_preview_follows_the_ticks(page, live_server):
     expect(preview.get_by_text(re.compile(rf"kiriman dari {offered} dokumen"))).to_be_visible()
     page.locator('input[name="document_ids"]').first.uncheck()
     expect(preview.get_by_text(re.compile(rf"kiriman dari {offered - 1} dokumen"))).to_be_visible()
-    page.get_by_label("Centang semua").uncheck()
-    expect(preview.get_by_text("Belum ada dokumen yang dicentang.")).to_be_visible()
+    expect(page.get_by_label("Centang semua")).not_to_be_checked()
     page.get_by_label("Centang semua").check()
     expect(preview.get_by_text(re.compile(rf"kiriman dari {offered} dokumen"))).to_be_visible()
+    page.get_by_label("Centang semua").uncheck()
+    expect(preview.get_by_text("Belum ada dokumen yang dicentang.")).to_be_visible()
+    page.get_by_role("button", name="Simpan rekapan").click()
+    expect(page.get_by_role("alert")).to_have_text("Data tidak valid. Periksa isian yang ditandai.")
+    expect(page.get_by_text("Pilih minimal satu dokumen.")).to_be_visible()
 
 
 def test_the_counter_hands_a_returned_parcel_to_the_citizen(page, live_server):
