@@ -12,6 +12,7 @@ from distribusi.extensions import db
 from distribusi.intake.models import DOC_TYPE_LABELS
 from distribusi.problems import Problem
 from distribusi.recap import bp, services
+from distribusi.recap.codes import display
 from distribusi.recap.models import Parcel
 from distribusi.returns.services import collect_parcel, failure_label, returned_documents
 from distribusi.web.pages import form_payload, paginate, refused
@@ -28,7 +29,7 @@ def _render_counter(code: str = "", parcel: Parcel | None = None, values=None, e
     page = paginate(stmt.order_by(Parcel.updated_at.desc(), Parcel.id.desc()))
     return render_template("recap/counter.html", code=code, parcel=parcel, page=page, query=query,
                            values=values or {}, errors=errors or {}, failure_label=failure_label,
-                           doc_labels=DOC_TYPE_LABELS), status
+                           doc_labels=DOC_TYPE_LABELS, display=display), status
 
 
 def _lookup(code: str) -> tuple[Parcel | None, int]:
@@ -54,7 +55,7 @@ def counter():
         errors = refused(error)
         return _render_counter(code, parcel, request.form, errors, error.status)
     db.session.commit()
-    flash(f"Kiriman {parcel.tracking_code} sudah diserahkan kepada "
+    flash(f"Kiriman {display(parcel.tracking_code)} sudah diserahkan kepada "
           f"{data.get('collected_by') or parcel.recipient_name}.", "success")
     return redirect(url_for("recap.counter"))
 

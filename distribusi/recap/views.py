@@ -12,6 +12,7 @@ from distribusi.printing.layouts import available_layouts, load_layout
 from distribusi.printing.services import DEFAULT_LAYOUT
 from distribusi.problems import Problem
 from distribusi.recap import bp, services
+from distribusi.recap.codes import display
 from distribusi.recap.models import Parcel, Recap, parcel_documents
 from distribusi.web.pages import paginate, refused
 from distribusi.workflow import RecapStatus
@@ -62,7 +63,7 @@ def _layouts() -> list[tuple[str, str]]:
 def render_recap(recap: Recap, status: int = 200):
     """The recap page."""
     return render_template("recap/recap.html", recap=recap, layouts=_layouts(), default_layout=DEFAULT_LAYOUT,
-                           doc_labels=DOC_TYPE_LABELS, groups=services.recap_groups(recap),
+                           doc_labels=DOC_TYPE_LABELS, groups=services.recap_groups(recap), display=display,
                            document_count=sum(len(p.documents) for p in recap.parcels)), status
 
 

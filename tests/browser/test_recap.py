@@ -60,6 +60,7 @@ def test_the_preview_follows_the_ticks(page, live_server):
 def test_the_counter_hands_a_returned_parcel_to_the_citizen(page, live_server):
     from sqlalchemy import select
 
+    from distribusi.recap.codes import display
     from distribusi.recap.models import Parcel
     from distribusi.workflow import ParcelStatus
 
@@ -71,7 +72,7 @@ def test_the_counter_hands_a_returned_parcel_to_the_citizen(page, live_server):
     page.get_by_role("link", name="Loket").click()
     page.get_by_label("Kode kiriman").fill(code)  # focused on load: a scanner types and presses Enter
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name=re.compile(f"Kiriman {code}"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(f"Kiriman {display(code)}"))).to_be_visible()
     page.get_by_label("Diambil oleh (nama)").fill("Rahmat (suami)")
     page.get_by_role("button", name="Serahkan kepada warga").click()
-    expect(page.get_by_text(f"Kiriman {code} sudah diserahkan kepada Rahmat (suami).")).to_be_visible()
+    expect(page.get_by_text(f"Kiriman {display(code)} sudah diserahkan kepada Rahmat (suami).")).to_be_visible()
