@@ -30,7 +30,7 @@ class RecapFrozen(DomainError):
     code = "recap_frozen"
 
 
-def _load_documents(user: User, document_ids: Sequence[int]) -> list[Document]:
+def _load_documents(user: User, document_ids: Sequence[int], *, lock: bool = True) -> list[Document]:
     ids = list(dict.fromkeys(document_ids))
     if not ids:
         raise ValidationError({"document_ids": ["Pilih minimal satu dokumen."]})
@@ -39,14 +39,8 @@ def _load_documents(user: User, document_ids: Sequence[int]) -> list[Document]:
     found: dict[int, Document] = {}
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
-        found.update(
-            (d.id, d)
-            for d in db.session.scalars(
-                select(Document)
-                .where(Document.office_id == user.office_id, Document.id.in_(chunk))
-                .with_for_update()
-            )
-        )
+        stmt = select(Document).where(Document.office_id == user.office_id, Document.id.in_(chunk))
+        found.update((d.id, d) for d in db.session.scalars(stmt.with_for_update() if lock else stmt))
     unknown = [i for i in ids if i not in found]
     if unknown:
         shown = ", ".join(map(str, unknown[:20]))
@@ -99,6 +93,12 @@ def _households(documents: list[Document], type_order: dict[str, int]) -> list[l
         docs[0].street.upper(), docs[0].recipient_name.upper(),
     ))
     return groups
+
+
+def preview_households(user: User, document_ids: Sequence[int]) -> list[list[Document]]:
+    """The parcels create_recap would make of these documents, in its order, writing nothing; raises as it does."""
+    documents, _old_parcels = _packable(_load_documents(user, document_ids, lock=False))
+    return _households(documents, {t: i for i, t in enumerate(doc_types(user.office))})
 
 
 def create_recap(user: User, document_ids: Sequence[int]) -> Recap:

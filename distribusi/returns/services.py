@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from distribusi.auth.models import User
 from distribusi.courier.models import FAILURE_LABELS, FailureReason
 from distribusi.extensions import db
+from distribusi.intake.models import Document
 from distribusi.models import CourierPartner
 from distribusi.notify.services import queue_parcel_message
 from distribusi.recap import codes
@@ -134,6 +135,19 @@ def undelivered_parcels(user: User) -> list[Parcel]:
         .options(selectinload(Parcel.documents), selectinload(Parcel.recap))
     ).all()
     return sorted(parcels, key=lambda p: (failure_label(p), p.kecamatan.upper(), p.recipient_name.upper()))
+
+
+def returned_documents(user: User, parcel_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The document ids each of these returned parcels of the office holds, for packing them into a new recap."""
+    rows = db.session.execute(
+        select(Parcel.id, Document.id).join(Document, Document.parcel_id == Parcel.id)
+        .where(Parcel.office_id == user.office_id, Parcel.id.in_(list(parcel_ids)),
+               Parcel.status == ParcelStatus.returned).order_by(Parcel.id, Document.id)
+    ).all() if parcel_ids else []
+    held: dict[int, list[int]] = {}
+    for parcel_id, document_id in rows:
+        held.setdefault(parcel_id, []).append(document_id)
+    return held
 
 
 def failure_label(parcel: Parcel) -> str:
