@@ -1,17 +1,45 @@
-"""Staff home (dashboard) and /health."""
-from flask import jsonify, render_template
+"""Staff home (dashboard), its chart data, and /health."""
+from flask import abort, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from distribusi.auth.models import Role
+from distribusi.auth.permissions import ensure
 from distribusi.extensions import db
 from distribusi.recap.services import counts_by_state
+from distribusi.reports import services as reports
 from distribusi.web import bp
+
+
+def _staff_only():
+    """Couriers go to their phone page (403 while it does not exist); other staff need view_documents."""
+    if current_user.role is Role.courier:
+        if "courier.home" in current_app.view_functions:
+            return redirect(url_for("courier.home"))
+        abort(403)
+    ensure(current_user, "view_documents")
+    return None
 
 
 @bp.route("/")
 @login_required
 def home():
-    return render_template("web/home.html", **counts_by_state(current_user.office_id))
+    if (elsewhere := _staff_only()) is not None:
+        return elsewhere
+    figures = reports.dashboard(current_user.office)
+    return render_template("web/home.html", **counts_by_state(current_user.office_id), **figures,
+                           charts=reports.chart_data(figures))
+
+
+@bp.route("/beranda/data.json")
+@login_required
+def dashboard_data():
+    if current_user.role is Role.courier:
+        abort(403)
+    ensure(current_user, "view_documents")
+    office = current_user.office
+    return jsonify(reports.chart_data({"flow": reports.daily_flow(office),
+                                       "kecamatan": reports.outcomes_by_kecamatan(office)}))
 
 
 @bp.route("/health")
