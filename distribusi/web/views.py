@@ -6,7 +6,7 @@ from sqlalchemy import text
 from distribusi.auth.models import Role
 from distribusi.auth.permissions import ensure
 from distribusi.extensions import db
-from distribusi.recap.services import counts_by_state
+from distribusi.recap import services as recap_services
 from distribusi.reports import services as reports
 from distribusi.web import bp
 
@@ -27,7 +27,7 @@ def home():
     if (elsewhere := _staff_only()) is not None:
         return elsewhere
     figures = reports.dashboard(current_user.office)
-    return render_template("web/home.html", **counts_by_state(current_user.office_id), **figures,
+    return render_template("web/home.html", **recap_services.counts_by_state(current_user.office_id), **figures,
                            charts=reports.chart_data(figures))
 
 
