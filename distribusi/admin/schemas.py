@@ -85,7 +85,7 @@ class LetterheadIn(BaseSchema):
     agency = text(200)
     address = text(300)
     phone = text(50, required=False)
-    email = fields.Email(validate=validate.Length(max=200))
+    email = fields.Email(validate=validate.Length(max=200), error_messages={"invalid": "Alamat e-mail tidak sah."})
     website = text(200, required=False)
 
 
@@ -123,7 +123,8 @@ class OfficeSettingsIn(BaseSchema):
     letterhead = fields.Nested(LetterheadIn)
     officials = fields.Nested(OfficialsIn)
     letter_number_format = fields.String(validate=validate.Length(min=6, max=100))
-    public_base_url = fields.URL(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=200))
+    public_base_url = fields.URL(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=200),
+                                 error_messages={"invalid": "URL tidak sah (awali dengan http:// atau https://)."})
     delivery_policy = fields.Nested(DeliveryPolicyIn)
     doc_types = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z0-9_]{2,32}$")),
                             validate=validate.Length(min=1, max=30))

@@ -33,6 +33,14 @@ def get_in_office(model, object_id: int):
     return found
 
 
+def user_payload(*names: str) -> dict:
+    """The form's fields as the API's JSON: the partner select's value as the integer id the schema wants."""
+    payload = form_payload(*names)
+    if str(payload.get("courier_partner_id", "")).isdigit():
+        payload["courier_partner_id"] = int(payload["courier_partner_id"])
+    return payload
+
+
 def _choices() -> dict:
     """Roles and the office's courier partners for the selects."""
     partners = admin_services.list_partners(current_user.office)
@@ -58,7 +66,7 @@ def new_user():
     if request.method == "GET":
         return render_template("admin/user_new.html", values={}, errors={}, **_choices())
     try:
-        user = admin_services.create_user(current_user.office, UserIn().load(form_payload(*USER_FIELDS)),
+        user = admin_services.create_user(current_user.office, UserIn().load(user_payload(*USER_FIELDS)),
                                           actor=current_user)
     except (ValidationError, Problem) as error:
         values = {name: value for name, value in request.form.items() if name != "password"}
@@ -109,7 +117,7 @@ def user_password(user_id: int):
 def user_role(user_id: int):
     user = get_in_office(User, user_id)
     try:
-        admin_services.change_role(user, RoleChangeIn().load(form_payload("role", "courier_partner_id")),
+        admin_services.change_role(user, RoleChangeIn().load(user_payload("role", "courier_partner_id")),
                                    actor=current_user)
     except (ValidationError, Problem) as error:
         return _user_page(user, refused(error), 422)

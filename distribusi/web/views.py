@@ -6,9 +6,21 @@ from sqlalchemy import text
 from distribusi.auth.models import Role
 from distribusi.auth.permissions import ensure
 from distribusi.extensions import db
-from distribusi.recap import services as recap_services
-from distribusi.reports import services as reports
 from distribusi.web import bp
+
+
+def _services():
+    """The recap and report services, imported on first use: the web package loads before the stages' models."""
+    from distribusi.recap import services as recap_services
+    from distribusi.reports import services as reports
+
+    return recap_services, reports
+
+
+def counts_by_state(office_id: int) -> dict:
+    """The office's documents, parcels and recaps per state (the recap service's figures)."""
+    recap_services, _reports = _services()
+    return recap_services.counts_by_state(office_id)
 
 
 def _staff_only():
@@ -26,8 +38,9 @@ def _staff_only():
 def home():
     if (elsewhere := _staff_only()) is not None:
         return elsewhere
+    _recaps, reports = _services()
     figures = reports.dashboard(current_user.office)
-    return render_template("web/home.html", **recap_services.counts_by_state(current_user.office_id), **figures,
+    return render_template("web/home.html", **counts_by_state(current_user.office_id), **figures,
                            charts=reports.chart_data(figures))
 
 
@@ -37,6 +50,7 @@ def dashboard_data():
     if current_user.role is Role.courier:
         abort(403)
     ensure(current_user, "view_documents")
+    _recaps, reports = _services()
     office = current_user.office
     return jsonify(reports.chart_data({"flow": reports.daily_flow(office),
                                        "kecamatan": reports.outcomes_by_kecamatan(office)}))
