@@ -127,7 +127,7 @@ def test_waits_over_the_limit_are_listed_with_their_card(client, crew, documents
     db.session.commit()
     html = client.get("/").get_data(as_text=True)
     submitted = html.split('id="waiting-submitted"')[1].split("</table>")[0]
-    assert recap["number"] in submitted
+    assert recap["number"] in submitted and f"/api/v1/recaps/{recap['id']}/recap.pdf" in submitted
     awaiting = html.split('id="waiting-awaiting_signature"')[1].split("</table>")[0]
     assert letter["letter_number"] in awaiting and f"/api/v1/cover-letters/{letter['id']}/letter.pdf" in awaiting
     if "web.recap_card" in client.application.view_functions:
