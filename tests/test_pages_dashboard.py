@@ -101,6 +101,18 @@ def test_days_are_counted_in_the_office_zone(crew, documents):
     assert sum(reports.daily_flow(office, now + timedelta(days=40))["series"]["registered"]) == 0
 
 
+def test_an_ended_day_is_counted_once(app, crew, documents, monkeypatch):
+    office = crew.clerk.user.office
+    documents(crew.clerk.user, 2)
+    two_days_on = utcnow() + timedelta(days=2)
+    monkeypatch.setattr(reports, "utcnow", lambda: two_days_on)  # today has ended, by the report's clock
+    assert reports.daily_flow(office, two_days_on)["series"]["registered"][-3:] == [2, 0, 0]
+    documents(crew.clerk.user, 1, seed=2)  # written into the ended day behind the clock's back: not counted again
+    assert reports.daily_flow(office, two_days_on)["series"]["registered"][-3:] == [2, 0, 0]
+    app.extensions["reports.closed_days"].clear()
+    assert reports.daily_flow(office, two_days_on)["series"]["registered"][-3:] == [3, 0, 0]
+
+
 def test_the_window_starts_at_the_right_event(crew, documents):
     office = crew.clerk.user.office
     documents(crew.clerk.user, 3)
@@ -139,6 +151,24 @@ def test_a_returned_parcel_waiting_too_long_is_listed(crew, day_of_work):
     second = day_of_work["parcels"][1]
     week_later = {g["step"].key: g for g in reports.waiting_too_long(office, utcnow() + timedelta(days=8))}
     assert [item["subject"].tracking_code for item in week_later["returned"]["items"]] == [second["tracking_code"]]
+
+
+def test_a_waiting_rows_updated_at_is_when_its_state_began(crew, documents, day_of_work):
+    """The waits read updated_at; it must agree with the custody event that moved the object into its state."""
+    from distribusi.custody import CustodyEvent
+
+    submitted_recap(crew.clerk, documents, count=2, seed=3)
+    letter_awaiting_signature(crew.clerk, crew.kasubbag, documents, count=2, seed=4)
+    db.session.expire_all()
+    checked = 0
+    for step in reports.WAIT_STEPS:
+        for subject in db.session.scalars(db.select(step.model).where(step.model.status == step.state)):
+            entered = db.session.scalar(db.select(db.func.max(CustodyEvent.recorded_at)).where(
+                CustodyEvent.subject_type == step.model.__custody_subject__, CustodyEvent.subject_id == subject.id,
+                CustodyEvent.to_state == step.state.value))
+            assert abs(subject.updated_at - entered) < timedelta(seconds=2), (step.key, subject.id)
+            checked += 1
+    assert checked >= 3
 
 
 def test_another_office_sees_none_of_it(client, crew, day_of_work, other_office, make_user):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from distribusi.admin.schemas import DEFAULT_WAIT_LIMITS
@@ -99,52 +100,89 @@ def _window_start(office: Office, now: datetime, days: int) -> tuple[datetime, l
     return start, [(first + timedelta(days=n)).isoformat() for n in range(days)]
 
 
-def daily_flow(office: Office, now: datetime | None = None, days: int = CHART_DAYS) -> dict[str, Any]:
-    """Per office-local day: documents registered, recaps submitted, letters signed, parcels handed over, delivered,
-    failed and returned; grouped in SQL over the custody log's window and the handovers."""
-    now = now or utcnow()
-    offset = _offset(office, now)
-    start, day_list = _window_start(office, now, days)
-    series = {name: dict.fromkeys(day_list, 0) for name in (*EVENT_FIGURES.values(), "handed_over")}
+def _empty_day() -> dict[str, Any]:
+    return {"counts": dict.fromkeys((*EVENT_FIGURES.values(), "handed_over"), 0), "kecamatan": {}}
+
+
+def _count_days(office: Office, offset: timedelta, start: datetime, end: datetime) -> dict[str, dict[str, Any]]:
+    """Per office-local day from start to end: the figures of EVENT_FIGURES and the parcels handed over, and the
+    parcel outcomes per kecamatan; three grouped queries over the custody log's seq window and the handovers."""
+    found: dict[str, dict[str, Any]] = {}
     low_seq = first_seq_since(office.id, start - CLOCK_SKEW)
+    in_window = (CustodyEvent.office_id == office.id, CustodyEvent.seq >= low_seq, CustodyEvent.recorded_at >= start,
+                 CustodyEvent.recorded_at < end)
     day = _local_day(CustodyEvent.recorded_at, offset)
-    rows = db.session.execute(
-        select(day, CustodyEvent.subject_type, CustodyEvent.action, func.count())
-        .where(CustodyEvent.office_id == office.id, CustodyEvent.seq >= low_seq, CustodyEvent.recorded_at >= start,
-               CustodyEvent.recorded_at <= now,
-               CustodyEvent.subject_type.in_({s for s, _a in EVENT_FIGURES}),
-               CustodyEvent.action.in_({a for _s, a in EVENT_FIGURES}))
-        .group_by(day, CustodyEvent.subject_type, CustodyEvent.action))
-    for value, subject_type, action, count in rows:
-        name = EVENT_FIGURES.get((subject_type, action))
-        if name and _day_key(value) in series[name]:
-            series[name][_day_key(value)] += count
+    for value, subject_type, action, count in db.session.execute(
+            select(day, CustodyEvent.subject_type, CustodyEvent.action, func.count())
+            .where(*in_window, CustodyEvent.subject_type.in_({s for s, _a in EVENT_FIGURES}),
+                   CustodyEvent.action.in_({a for _s, a in EVENT_FIGURES}))
+            .group_by(day, CustodyEvent.subject_type, CustodyEvent.action)):
+        if name := EVENT_FIGURES.get((subject_type, action)):
+            found.setdefault(_day_key(value), _empty_day())["counts"][name] += count
+    outcomes = {action: name for (subject, action), name in EVENT_FIGURES.items() if subject == "parcel"}
+    for value, kecamatan, action, count in db.session.execute(
+            select(day, Parcel.kecamatan, CustodyEvent.action, func.count())
+            .join(Parcel, Parcel.id == CustodyEvent.subject_id)
+            .where(*in_window, CustodyEvent.subject_type == "parcel", CustodyEvent.action.in_(outcomes))
+            .group_by(day, Parcel.kecamatan, CustodyEvent.action)):
+        by_kecamatan = found.setdefault(_day_key(value), _empty_day())["kecamatan"]
+        by_kecamatan.setdefault(kecamatan, dict.fromkeys(OUTCOMES, 0))[outcomes[action]] += count
     handed_day = _local_day(Handover.handed_over_at, offset)
     for value, count in db.session.execute(
             select(handed_day, func.count(Parcel.id)).join(Parcel, Parcel.recap_id == Handover.recap_id)
-            .where(Handover.office_id == office.id, Handover.handed_over_at >= start, Handover.handed_over_at <= now)
+            .where(Handover.office_id == office.id, Handover.handed_over_at >= start, Handover.handed_over_at < end)
             .group_by(handed_day)):
-        if _day_key(value) in series["handed_over"]:
-            series["handed_over"][_day_key(value)] += count
-    return {"days": day_list, "series": {name: list(by_day.values()) for name, by_day in series.items()}}
+        found.setdefault(_day_key(value), _empty_day())["counts"]["handed_over"] += count
+    return found
 
 
-def outcomes_by_kecamatan(office: Office, now: datetime | None = None, days: int = CHART_DAYS) -> list[dict]:
-    """Deliveries, failed attempts and returns of the last days per kecamatan, most parcels first."""
+def figures_by_day(office: Office, now: datetime | None = None, days: int = CHART_DAYS) -> dict[str, dict]:
+    """The figures of each of the last days, oldest first. The custody log and the handovers are append-only, so a
+    day that has ended (by more than CLOCK_SKEW) never changes: it is counted once per process and kept; only the
+    days after the last kept one are queried, usually just today."""
     now = now or utcnow()
-    start, _days = _window_start(office, now, days)
-    low_seq = first_seq_since(office.id, start - CLOCK_SKEW)
-    names = {action: name for (subject, action), name in EVENT_FIGURES.items() if subject == "parcel"}
-    rows = db.session.execute(
-        select(Parcel.kecamatan, CustodyEvent.action, func.count())
-        .join(Parcel, Parcel.id == CustodyEvent.subject_id)
-        .where(CustodyEvent.office_id == office.id, CustodyEvent.seq >= low_seq, CustodyEvent.recorded_at >= start,
-               CustodyEvent.recorded_at <= now, CustodyEvent.subject_type == "parcel",
-               CustodyEvent.action.in_(names))
-        .group_by(Parcel.kecamatan, CustodyEvent.action))
+    offset = _offset(office, now)
+    start, day_list = _window_start(office, now, days)
+    kept = current_app.extensions.setdefault("reports.closed_days", {})
+    closed_before = utcnow() - CLOCK_SKEW
+    figures: dict[str, dict] = {}
+    for position, day in enumerate(day_list):
+        if (office.id, offset, day) not in kept:
+            break
+        figures[day] = kept[(office.id, offset, day)]
+    else:
+        return figures
+    first_missing = start + timedelta(days=position)
+    counted = _count_days(office, offset, first_missing, now + timedelta(microseconds=1))
+    for day in day_list[position:]:
+        figures[day] = counted.get(day) or _empty_day()
+        day_end = datetime.combine(date.fromisoformat(day) + timedelta(days=1), datetime.min.time()) - offset
+        if day_end <= min(now, closed_before):
+            kept[(office.id, offset, day)] = figures[day]
+    for key in [key for key in kept if key[0] == office.id and key[2] < day_list[0]]:
+        del kept[key]  # out of the window: never asked again
+    return figures
+
+
+def daily_flow(office: Office, now: datetime | None = None, days: int = CHART_DAYS,
+               figures: dict[str, dict] | None = None) -> dict[str, Any]:
+    """Per office-local day: documents registered, recaps submitted, letters signed, parcels handed over, delivered,
+    failed and returned."""
+    figures = figures if figures is not None else figures_by_day(office, now, days)
+    names = (*EVENT_FIGURES.values(), "handed_over")
+    return {"days": list(figures), "series": {name: [day["counts"][name] for day in figures.values()] for name in names}}
+
+
+def outcomes_by_kecamatan(office: Office, now: datetime | None = None, days: int = CHART_DAYS,
+                          figures: dict[str, dict] | None = None) -> list[dict]:
+    """Deliveries, failed attempts and returns of the last days per kecamatan, most parcels first."""
+    figures = figures if figures is not None else figures_by_day(office, now, days)
     found: dict[str, dict[str, Any]] = {}
-    for kecamatan, action, count in rows:
-        found.setdefault(kecamatan, {"kecamatan": kecamatan, **dict.fromkeys(OUTCOMES, 0)})[names[action]] += count
+    for day in figures.values():
+        for kecamatan, outcomes in day["kecamatan"].items():
+            row = found.setdefault(kecamatan, {"kecamatan": kecamatan, **dict.fromkeys(OUTCOMES, 0)})
+            for outcome, count in outcomes.items():
+                row[outcome] += count
     return sorted(found.values(), key=lambda row: (-sum(row[o] for o in OUTCOMES), row["kecamatan"]))
 
 
@@ -154,35 +192,31 @@ def today_activity(flow: dict[str, Any]) -> dict[str, int]:
 
 
 def waiting_too_long(office: Office, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Per step: what has waited longer than the office's limit since it entered the state, oldest first."""
+    """Per step: what has waited longer than the office's limit in its state, oldest first, from the (office_id,
+    status) index. A recap, letter or parcel row changes only with its state (every other column is written by the
+    same transition), so its updated_at is the time it entered the state, as its custody event says."""
     now = now or utcnow()
     limits = wait_limits(office)
     found = []
     for step in WAIT_STEPS:
-        cutoff = now - timedelta(minutes=limits[step.key])
         model = step.model
-        entered = (
-            select(CustodyEvent.subject_id, func.max(CustodyEvent.recorded_at).label("since"))
-            .where(CustodyEvent.subject_type == model.__custody_subject__, CustodyEvent.to_state == step.state.value,
-                   CustodyEvent.subject_id.in_(select(model.id).where(model.office_id == office.id,
-                                                                     model.status == step.state)))
-            .group_by(CustodyEvent.subject_id).subquery()
-        )
-        late = entered.c.since < cutoff
-        total = db.session.scalar(select(func.count()).select_from(entered).where(late)) or 0
         rows = db.session.execute(
-            select(model, entered.c.since).join(entered, entered.c.subject_id == model.id).where(late)
-            .order_by(entered.c.since, model.id).limit(WAIT_ROWS)).all()
-        found.append({"step": step, "limit_minutes": limits[step.key], "total": total,
-                      "items": [{"subject": subject, "since": since, "waited": now - since} for subject, since in rows]})
+            select(model, func.count().over())
+            .where(model.office_id == office.id, model.status == step.state,
+                   model.updated_at < now - timedelta(minutes=limits[step.key]))
+            .order_by(model.updated_at, model.id).limit(WAIT_ROWS)).all()
+        found.append({"step": step, "limit_minutes": limits[step.key], "total": rows[0][1] if rows else 0,
+                      "items": [{"subject": subject, "since": subject.updated_at, "waited": now - subject.updated_at}
+                                for subject, _total in rows]})
     return found
 
 
 def dashboard(office: Office, now: datetime | None = None) -> dict[str, Any]:
     """Everything the staff home shows besides the counts per state."""
     now = now or utcnow()
-    flow = daily_flow(office, now)
-    return {"flow": flow, "today": today_activity(flow), "kecamatan": outcomes_by_kecamatan(office, now),
+    figures = figures_by_day(office, now)
+    flow = daily_flow(office, figures=figures)
+    return {"flow": flow, "today": today_activity(flow), "kecamatan": outcomes_by_kecamatan(office, figures=figures),
             "waiting": waiting_too_long(office, now)}
 
 

@@ -52,8 +52,9 @@ def dashboard_data():
     ensure(current_user, "view_documents")
     _recaps, reports = _services()
     office = current_user.office
-    return jsonify(reports.chart_data({"flow": reports.daily_flow(office),
-                                       "kecamatan": reports.outcomes_by_kecamatan(office)}))
+    figures = reports.figures_by_day(office)
+    return jsonify(reports.chart_data({"flow": reports.daily_flow(office, figures=figures),
+                                       "kecamatan": reports.outcomes_by_kecamatan(office, figures=figures)}))
 
 
 @bp.route("/health")
