@@ -39,8 +39,8 @@ def partners():
     status = 200
     if request.method == "POST":
         try:
-            partner = admin_services.create_partner(current_user.office, PartnerIn().load(form_payload(*PARTNER_FIELDS)),
-                                                    actor=current_user)
+            data = PartnerIn().load(form_payload(*PARTNER_FIELDS))
+            partner = admin_services.create_partner(current_user.office, data, actor=current_user)
         except (ValidationError, Problem) as error:
             errors, status = refused(error), 422
         else:

@@ -41,16 +41,18 @@ class Step:
     label: str
     model: type
     state: Any
-    card_kind: str
+
+    @property
+    def subject(self) -> str:
+        """recap, letter or parcel: what waits, as the custody log names it."""
+        return self.model.__custody_subject__
 
 
 WAIT_STEPS = (
-    Step("submitted", "Rekapan diajukan, menunggu surat pengantar", Recap, RecapStatus.submitted, "recap"),
-    Step("awaiting_signature", "Surat pengantar menunggu tanda tangan", CoverLetter, LetterStatus.awaiting_signature,
-         "recap"),
-    Step("signed", "Surat ditandatangani, menunggu serah terima", Recap, RecapStatus.signed, "recap"),
-    Step("returned", "Kiriman kembali di Dinas, menunggu diambil atau dikemas ulang", Parcel, ParcelStatus.returned,
-         "parcel"),
+    Step("submitted", "Rekapan diajukan, menunggu surat pengantar", Recap, RecapStatus.submitted),
+    Step("awaiting_signature", "Surat pengantar menunggu tanda tangan", CoverLetter, LetterStatus.awaiting_signature),
+    Step("signed", "Surat ditandatangani, menunggu serah terima", Recap, RecapStatus.signed),
+    Step("returned", "Kiriman kembali di Dinas, menunggu diambil atau dikemas ulang", Parcel, ParcelStatus.returned),
 )
 
 
@@ -170,7 +172,8 @@ def daily_flow(office: Office, now: datetime | None = None, days: int = CHART_DA
     failed and returned."""
     figures = figures if figures is not None else figures_by_day(office, now, days)
     names = (*EVENT_FIGURES.values(), "handed_over")
-    return {"days": list(figures), "series": {name: [day["counts"][name] for day in figures.values()] for name in names}}
+    series = {name: [day["counts"][name] for day in figures.values()] for name in names}
+    return {"days": list(figures), "series": series}
 
 
 def outcomes_by_kecamatan(office: Office, now: datetime | None = None, days: int = CHART_DAYS,
