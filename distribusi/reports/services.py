@@ -41,6 +41,7 @@ class Step:
     label: str
     model: type
     state: Any
+    desk: str  # the page (endpoint) where the next person takes it on
 
     @property
     def subject(self) -> str:
@@ -49,10 +50,13 @@ class Step:
 
 
 WAIT_STEPS = (
-    Step("submitted", "Rekapan diajukan, menunggu surat pengantar", Recap, RecapStatus.submitted),
-    Step("awaiting_signature", "Surat pengantar menunggu tanda tangan", CoverLetter, LetterStatus.awaiting_signature),
-    Step("signed", "Surat ditandatangani, menunggu serah terima", Recap, RecapStatus.signed),
-    Step("returned", "Kiriman kembali di Dinas, menunggu diambil atau dikemas ulang", Parcel, ParcelStatus.returned),
+    Step("submitted", "Rekapan diajukan, menunggu surat pengantar", Recap, RecapStatus.submitted,
+         "letters.recap_inbox"),
+    Step("awaiting_signature", "Surat pengantar menunggu tanda tangan", CoverLetter, LetterStatus.awaiting_signature,
+         "letters.awaiting"),
+    Step("signed", "Surat ditandatangani, menunggu serah terima", Recap, RecapStatus.signed, "handover.handovers"),
+    Step("returned", "Kiriman kembali di Dinas, menunggu diambil atau dikemas ulang", Parcel, ParcelStatus.returned,
+         "recap.counter"),
 )
 
 

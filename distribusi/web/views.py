@@ -40,8 +40,9 @@ def home():
         return elsewhere
     _recaps, reports = _services()
     figures = reports.dashboard(current_user.office)
+    desks = {step.desk for step in reports.WAIT_STEPS if step.desk in current_app.view_functions}
     return render_template("web/home.html", **counts_by_state(current_user.office_id), **figures,
-                           charts=reports.chart_data(figures))
+                           charts=reports.chart_data(figures), desks=desks)
 
 
 @bp.route("/beranda/data.json")
