@@ -22,6 +22,7 @@ class AuditAction(enum.StrEnum):
     disable_user = "disable_user"
     enable_user = "enable_user"
     reset_password = "reset_password"
+    change_role = "change_role"
 
 
 AUDIT_ACTION_LABELS = {
@@ -34,6 +35,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.disable_user: "Pengguna dinonaktifkan",
     AuditAction.enable_user: "Pengguna diaktifkan kembali",
     AuditAction.reset_password: "Kata sandi diatur ulang",
+    AuditAction.change_role: "Peran pengguna diubah",
 }
 
 

@@ -8,6 +8,10 @@ from distribusi.letters.numbers import DEFAULT_FORMAT, format_problem
 from distribusi.schemas import BaseSchema, Id, PageOut, PageQuery, UtcDateTime, text
 from distribusi.zones import DEFAULT_ZONE, ZONE_NAMES
 
+MAX_WAIT_MINUTES = 60 * 24 * 365
+# The SOP's standard is one minute of work per step; these are how long a step may queue before the dashboard
+# lists it (a working morning for the desk steps, a day for the handover, a week for a returned parcel).
+DEFAULT_WAIT_LIMITS = {"submitted": 240, "awaiting_signature": 240, "signed": 1440, "returned": 10080}
 NIP = validate.Regexp(r"^\d{18}$", error="NIP harus 18 digit angka.")
 
 
@@ -48,6 +52,13 @@ class UserIn(BaseSchema):
     nip = fields.String(load_default=None, allow_none=True, validate=NIP)
 
 
+class RoleChangeIn(BaseSchema):
+    """A user's new role; a courier's partner of the same office."""
+
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    courier_partner_id = Id(load_default=None, allow_none=True)
+
+
 class UserUpdateIn(BaseSchema):
     full_name = fields.String(validate=validate.Length(min=1, max=200))
     active = fields.Boolean()
@@ -74,7 +85,7 @@ class LetterheadIn(BaseSchema):
     agency = text(200)
     address = text(300)
     phone = text(50, required=False)
-    email = fields.Email(validate=validate.Length(max=200))
+    email = fields.Email(validate=validate.Length(max=200), error_messages={"invalid": "Alamat e-mail tidak sah."})
     website = text(200, required=False)
 
 
@@ -96,6 +107,15 @@ class DeliveryPolicyIn(BaseSchema):
     allow_other = fields.Boolean(load_default=False)
 
 
+class WaitLimitsIn(BaseSchema):
+    """Minutes a recap, letter or returned parcel may wait at a step before the dashboard lists it."""
+
+    submitted = fields.Integer(validate=validate.Range(min=0, max=MAX_WAIT_MINUTES))
+    awaiting_signature = fields.Integer(validate=validate.Range(min=0, max=MAX_WAIT_MINUTES))
+    signed = fields.Integer(validate=validate.Range(min=0, max=MAX_WAIT_MINUTES))
+    returned = fields.Integer(validate=validate.Range(min=0, max=MAX_WAIT_MINUTES))
+
+
 class OfficeSettingsIn(BaseSchema):
     """The office's letterhead, officials, letter-number format, QR base URL and delivery policy."""
 
@@ -103,11 +123,13 @@ class OfficeSettingsIn(BaseSchema):
     letterhead = fields.Nested(LetterheadIn)
     officials = fields.Nested(OfficialsIn)
     letter_number_format = fields.String(validate=validate.Length(min=6, max=100))
-    public_base_url = fields.URL(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=200))
+    public_base_url = fields.URL(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=200),
+                                 error_messages={"invalid": "URL tidak sah (awali dengan http:// atau https://)."})
     delivery_policy = fields.Nested(DeliveryPolicyIn)
     doc_types = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z0-9_]{2,32}$")),
                             validate=validate.Length(min=1, max=30))
     timezone = fields.String(validate=validate.OneOf(list(ZONE_NAMES)))
+    wait_limits = fields.Nested(WaitLimitsIn)
 
     @validates("letter_number_format")
     def _format(self, value: str, **_kwargs) -> None:

@@ -150,10 +150,8 @@ def list_users(office: Office) -> list[User]:
     return list(db.session.scalars(select(User).where(User.office_id == office.id).order_by(User.username)))
 
 
-def create_user(office: Office, data: dict[str, Any], *, actor: User | None = None) -> User:
-    """A user of the office; a courier needs a partner of the same office. Raises DomainError."""
-    role = Role(data["role"])
-    partner_id = data.get("courier_partner_id")
+def _check_partner(office: Office, role: Role, partner_id: int | None) -> None:
+    """A courier needs a partner of the office; any other role none. Raises DomainError."""
     if role is Role.courier:
         partner = db.session.get(CourierPartner, partner_id) if partner_id else None
         if partner is None or partner.office_id != office.id:
@@ -162,6 +160,13 @@ def create_user(office: Office, data: dict[str, Any], *, actor: User | None = No
     elif partner_id is not None:
         raise DomainError("Hanya kurir yang terhubung ke mitra kurir.", code="partner_not_allowed",
                           fields={"courier_partner_id": ["Kosongkan untuk peran selain kurir."]})
+
+
+def create_user(office: Office, data: dict[str, Any], *, actor: User | None = None) -> User:
+    """A user of the office; a courier needs a partner of the same office. Raises DomainError."""
+    role = Role(data["role"])
+    partner_id = data.get("courier_partner_id")
+    _check_partner(office, role, partner_id)
     username = data["username"].strip().lower()  # stored lower case: the unique constraint then holds case-blind
     if find_user(username):
         raise DomainError(f"Nama pengguna {username} sudah dipakai.", code="duplicate_username",
@@ -198,5 +203,24 @@ def update_user(user: User, data: dict[str, Any], *, actor: User | None = None) 
             revoke_tokens(user)
         action = AuditAction.enable_user if user.active else AuditAction.disable_user
         record_admin_change(user.office_id, action, user, {"active": [not user.active, user.active]}, actor)
+    db.session.flush()
+    return user
+
+
+def change_role(user: User, data: dict[str, Any], *, actor: User | None = None) -> User:
+    """Give a user another role (a courier with a partner of the office), revoking their tokens; one audit row.
+    An admin may not change their own role, so the office never loses its last admin by a slip."""
+    if actor is not None and actor.id == user.id:
+        raise DomainError("Anda tidak dapat mengubah peran sendiri.", code="own_role",
+                          fields={"role": ["Minta admin lain mengubah peran Anda."]})
+    role = Role(data["role"])
+    partner_id = data.get("courier_partner_id")
+    _check_partner(user.office, role, partner_id)
+    before = {"role": user.role.value, "courier_partner_id": user.courier_partner_id}
+    user.role, user.courier_partner_id = role, partner_id
+    changes = diff(before, {"role": role.value, "courier_partner_id": partner_id})
+    if changes:
+        revoke_tokens(user)
+        record_admin_change(user.office_id, AuditAction.change_role, user, changes, actor)
     db.session.flush()
     return user
