@@ -111,3 +111,27 @@ def test_a_crash_shows_the_friendly_500_page(app, client, make_user, monkeypatch
     assert answer.status_code == 500
     text = answer.get_data(as_text=True)
     assert "Terjadi kesalahan pada server" in text and "kaboom" not in text
+
+
+def test_every_demo_user_opens_every_page_of_their_menu(app, client):
+    """After `make run`, each demo user's menu leads to pages that work on the demo office's data."""
+    from flask import url_for
+
+    from distribusi.demo_data import DEMO_USERS, load_demo
+    from distribusi.extensions import db
+    from distribusi.web.nav import menu_for
+
+    load_demo("demo12345")
+    db.session.commit()
+    from distribusi.auth.models import User
+    for username, _name, role, _office in DEMO_USERS:
+        if role == "courier":
+            continue
+        assert client.post("/login", data={"username": username, "password": "demo12345"}).status_code == 302
+        user = db.session.scalar(db.select(User).where(User.username == username))
+        with app.test_request_context():
+            links = [url_for(entry.endpoint) for entry in menu_for(user)]
+        assert len(links) >= 2, username
+        for link in links:
+            assert client.get(link).status_code == 200, (username, link)
+        client.post("/logout")
