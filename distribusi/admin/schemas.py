@@ -1,5 +1,5 @@
 """Schemas of users, courier partners and office settings."""
-from marshmallow import ValidationError, fields, validate, validates, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
 
 from distribusi.admin.models import AUDIT_ACTION_LABELS, AuditAction, AuditVia
 from distribusi.auth.models import Role
@@ -116,6 +116,17 @@ class WaitLimitsIn(BaseSchema):
     returned = fields.Integer(validate=validate.Range(min=0, max=MAX_WAIT_MINUTES))
 
 
+class DayIn(BaseSchema):
+    """A day the office declares off (days_off) or works despite the national calendar (work_days)."""
+
+    date = fields.Date(required=True)
+    name = text(100, required=False)
+
+    @post_load
+    def _stored(self, data: dict, **_kwargs) -> dict:
+        return {**data, "date": data["date"].isoformat()}  # settings are JSON
+
+
 class OfficeSettingsIn(BaseSchema):
     """The office's letterhead, officials, letter-number format, QR base URL and delivery policy."""
 
@@ -130,6 +141,8 @@ class OfficeSettingsIn(BaseSchema):
                             validate=validate.Length(min=1, max=30))
     timezone = fields.String(validate=validate.OneOf(list(ZONE_NAMES)))
     wait_limits = fields.Nested(WaitLimitsIn)
+    days_off = fields.List(fields.Nested(DayIn), validate=validate.Length(max=366))
+    work_days = fields.List(fields.Nested(DayIn), validate=validate.Length(max=366))
 
     @validates("letter_number_format")
     def _format(self, value: str, **_kwargs) -> None:
