@@ -31,6 +31,9 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
 def configure(app: Flask, config: dict[str, Any] | type | None) -> None:
     from distribusi.config import Config
 
+    from distribusi.web.pages import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
     app.config.from_object(Config)
     if isinstance(config, type):
         app.config.from_object(config)

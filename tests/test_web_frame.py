@@ -135,3 +135,10 @@ def test_every_demo_user_opens_every_page_of_their_menu(app, client):
         for link in links:
             assert client.get(link).status_code == 200, (username, link)
         client.post("/logout")
+
+
+@pytest.mark.parametrize("path", ["/dokumen/99999999999", "/rekap/99999999999", "/surat/99999999999",
+                                  "/serah-terima/99999999999", "/retur/99999999999", "/kartu/dokumen/99999999999"])
+def test_an_id_past_the_database_range_is_a_404_page(client, make_user, path):
+    log_in(client, make_user("kasubbag"))
+    assert client.get(path).status_code == 404

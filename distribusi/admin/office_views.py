@@ -13,7 +13,7 @@ from distribusi.admin import bp
 from distribusi.admin import services as admin_services
 from distribusi.admin.models import AUDIT_ACTION_LABELS
 from distribusi.admin.schemas import AuditQuery, OfficeSettingsIn, PartnerIn, PartnerUpdateIn
-from distribusi.admin.views import get_in_office
+from distribusi.web.pages import in_office
 from distribusi.extensions import db
 from distribusi.models import CourierPartner
 from distribusi.problems import Problem
@@ -59,7 +59,7 @@ def partners():
 
 @bp.route("/mitra/<int:partner_id>", methods=["GET", "POST"])
 def partner(partner_id: int):
-    partner = get_in_office(CourierPartner, partner_id)
+    partner = in_office(CourierPartner, partner_id)
     if request.method == "GET":
         values = {name: getattr(partner, name) for name in PARTNER_FIELDS}
         return render_template("admin/partner.html", partner=partner, values=values, errors={})

@@ -1,7 +1,7 @@
 """The admin pages: users here; courier partners, office settings and the audit trail in office_views."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import or_, select
@@ -10,10 +10,10 @@ from distribusi.admin import bp
 from distribusi.admin import services as admin_services
 from distribusi.admin.schemas import RoleChangeIn, UserIn, UserUpdateIn
 from distribusi.auth.models import ROLE_LABELS, Role, User
-from distribusi.auth.permissions import ensure, same_office
+from distribusi.auth.permissions import ensure
 from distribusi.extensions import db
 from distribusi.problems import Problem
-from distribusi.web.pages import form_payload, paginate, refused
+from distribusi.web.pages import form_payload, in_office, paginate, refused
 
 USER_FIELDS = ("username", "password", "full_name", "role", "courier_partner_id", "nip")
 
@@ -23,14 +23,6 @@ USER_FIELDS = ("username", "password", "full_name", "role", "courier_partner_id"
 def _admins_only():
     """Every page under /admin is for the office's admin only."""
     ensure(current_user, "administer")
-
-
-def get_in_office(model, object_id: int):
-    """The object when it belongs to the admin's office; 404 otherwise, as if it did not exist."""
-    found = db.session.get(model, object_id)
-    if found is None or not same_office(current_user, found):
-        abort(404)
-    return found
 
 
 def user_payload(*names: str) -> dict:
@@ -84,12 +76,12 @@ def _user_page(user: User, errors: dict | None = None, status: int = 200):
 
 @bp.route("/pengguna/<int:user_id>")
 def user(user_id: int):
-    return _user_page(get_in_office(User, user_id))
+    return _user_page(in_office(User, user_id))
 
 
 @bp.route("/pengguna/<int:user_id>/status", methods=["POST"])
 def user_status(user_id: int):
-    user = get_in_office(User, user_id)
+    user = in_office(User, user_id)
     if user.id == current_user.id:
         flash("Anda tidak dapat menonaktifkan akun sendiri.", "error")
         return redirect(url_for("admin.user", user_id=user.id))
@@ -102,7 +94,7 @@ def user_status(user_id: int):
 
 @bp.route("/pengguna/<int:user_id>/kata-sandi", methods=["POST"])
 def user_password(user_id: int):
-    user = get_in_office(User, user_id)
+    user = in_office(User, user_id)
     try:
         admin_services.update_user(user, UserUpdateIn().load(form_payload("password") or {"password": ""}),
                                    actor=current_user)
@@ -115,7 +107,7 @@ def user_password(user_id: int):
 
 @bp.route("/pengguna/<int:user_id>/peran", methods=["POST"])
 def user_role(user_id: int):
-    user = get_in_office(User, user_id)
+    user = in_office(User, user_id)
     try:
         admin_services.change_role(user, RoleChangeIn().load(user_payload("role", "courier_partner_id")),
                                    actor=current_user)

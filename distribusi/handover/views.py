@@ -1,12 +1,12 @@
 """The handover pages: recaps ready to go, recording a handover, its Berita Acara and the courier's acceptance."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from distribusi.auth.permissions import ensure, same_office
+from distribusi.auth.permissions import ensure
 from distribusi.extensions import db
 from distribusi.handover import bp, services
 from distribusi.handover.models import Handover
@@ -16,18 +16,10 @@ from distribusi.problems import Problem
 from distribusi.recap.codes import display
 from distribusi.recap.models import Recap
 from distribusi.returns.services import partners
-from distribusi.web.pages import form_payload, paginate, refused
+from distribusi.web.pages import form_payload, in_office, paginate, refused
 from distribusi.workflow import RecapStatus
 
 READY_SHOWN = 100  # signed recaps waiting are few; more than this asks for the filters
-
-
-def _in_office(model, object_id: int):
-    """The object if it is the user's office's, else 404 (another office's is not even said to exist)."""
-    obj = db.session.get(model, object_id)
-    if not same_office(current_user, obj):
-        abort(404)
-    return obj
 
 
 def _numbers(payload: dict) -> dict:
@@ -60,7 +52,7 @@ def handovers():
 @login_required
 def record(recap_id: int):
     ensure(current_user, "hand_over")
-    recap = _in_office(Recap, recap_id)
+    recap = in_office(Recap, recap_id)
     done = db.session.scalar(select(Handover).where(Handover.recap_id == recap.id))
     if done is not None and request.method == "GET":
         flash(f"Rekapan {recap.number} sudah diserahterimakan.", "info")
@@ -93,7 +85,7 @@ def _record_page(recap: Recap, letter, values, errors) -> str:
 @login_required
 def handover(handover_id: int):
     ensure(current_user, "hand_over")
-    item = _in_office(Handover, handover_id)
+    item = in_office(Handover, handover_id)
     return render_template("handover/handover.html", handover=item, acceptance=services.acceptance(item),
                            display=display)
 
@@ -103,6 +95,6 @@ def handover(handover_id: int):
 def progress(handover_id: int):
     """The acceptance partial the handover page polls."""
     ensure(current_user, "hand_over")
-    item = _in_office(Handover, handover_id)
+    item = in_office(Handover, handover_id)
     return render_template("handover/_progress.html", handover=item, acceptance=services.acceptance(item),
                            display=display)

@@ -3,29 +3,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from distribusi.auth.permissions import ensure, same_office
+from distribusi.auth.permissions import ensure
 from distribusi.extensions import db
 from distribusi.intake import bp, services
 from distribusi.intake.models import DOC_TYPE_LABELS, FLAG_REASON_LABELS, Document, FlagReason
 from distribusi.intake.schemas import FlagIn
 from distribusi.problems import Problem
-from distribusi.web.pages import form_payload, paginate, refused
+from distribusi.web.pages import form_payload, in_office, paginate, refused
 from distribusi.workflow import DocumentStatus, is_allowed
 
 MAX_SEARCH = 100  # characters of ?q=, as the API's DocumentQuery allows
-
-
-def get_in_office(document_id: int) -> Document:
-    """The document if it belongs to the user's office; 404 otherwise (another office's looks like none)."""
-    document = db.session.get(Document, document_id)
-    if not same_office(current_user, document):
-        abort(404)
-    return document
 
 
 def today_start(office) -> datetime:
@@ -96,14 +88,14 @@ def _render_document(document: Document, *, errors: dict | None = None, values=N
 @login_required
 def document(document_id: int):
     ensure(current_user, "view_documents")
-    return _render_document(get_in_office(document_id))
+    return _render_document(in_office(Document, document_id))
 
 
 @bp.route("/<int:document_id>/tandai", methods=["POST"])
 @login_required
 def flag(document_id: int):
     ensure(current_user, "flag_documents")
-    document = get_in_office(document_id)
+    document = in_office(Document, document_id)
     try:
         data = FlagIn().load(form_payload("reason", "note"))
         services.flag_document(current_user, document, data["reason"], data.get("note"))
@@ -120,7 +112,7 @@ def flag(document_id: int):
 @login_required
 def resolve(document_id: int):
     ensure(current_user, "flag_documents")
-    document = get_in_office(document_id)
+    document = in_office(Document, document_id)
     try:
         services.resolve_document(current_user, document)
     except Problem as error:

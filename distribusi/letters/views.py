@@ -1,13 +1,13 @@
 """The letters pages: the Kasubbag's recap inbox, letters awaiting signature, the signing desk and the history."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from distribusi.admin.services import list_partners
-from distribusi.auth.permissions import PermissionDenied, can, ensure, same_office
+from distribusi.auth.permissions import PermissionDenied, can, ensure
 from distribusi.custody import wait_limit
 from distribusi.extensions import db
 from distribusi.letters import bp, services
@@ -17,9 +17,8 @@ from distribusi.models import utcnow
 from distribusi.printing import services as printing
 from distribusi.problems import Problem
 from distribusi.recap.models import Parcel, Recap
-from distribusi.schemas import MAX_ID
 from distribusi.security import allow_framing_by_own_pages
-from distribusi.web.pages import form_payload, paginate, refused
+from distribusi.web.pages import form_payload, in_office, paginate, refused
 from distribusi.workflow import LetterStatus
 
 HISTORY_STATES = {"signed": [LetterStatus.signed], "rejected": [LetterStatus.rejected],
@@ -30,14 +29,6 @@ def _ensure_letter_desk() -> None:
     """The Kasubbag (who issues letters) and the secretary (who signs them) work on these pages; others get 403."""
     if not (can(current_user, "issue_letters") or can(current_user, "sign_letters")):
         raise PermissionDenied()
-
-
-def _get_in_office(model, object_id: int):
-    """The object of the user's own office, else 404."""
-    found = db.session.get(model, object_id) if object_id <= MAX_ID else None  # the database refuses larger ids
-    if found is None or not same_office(current_user, found):
-        abort(404)
-    return found
 
 
 def _search() -> str:
@@ -69,7 +60,7 @@ def recap_inbox():
 @login_required
 def issue(recap_id: int):
     ensure(current_user, "issue_letters")
-    recap = _get_in_office(Recap, recap_id)
+    recap = in_office(Recap, recap_id)
     try:
         payload = form_payload("courier_partner_id")
         if payload.get("courier_partner_id", "").isdigit():  # the API's JSON carries a number, a form a string
@@ -120,14 +111,14 @@ def _letter_page(letter: CoverLetter, errors: dict | None = None, status: int = 
 @login_required
 def letter(letter_id: int):
     _ensure_letter_desk()
-    return _letter_page(_get_in_office(CoverLetter, letter_id))
+    return _letter_page(in_office(CoverLetter, letter_id))
 
 
 @bp.route("/<int:letter_id>/surat.pdf")
 @login_required
 def letter_pdf(letter_id: int):
     ensure(current_user, "print_papers")
-    paper = printing.cover_letter_pdf(current_user, _get_in_office(CoverLetter, letter_id))
+    paper = printing.cover_letter_pdf(current_user, in_office(CoverLetter, letter_id))
     response = send_file(paper.render(), mimetype=paper.mimetype, download_name=paper.filename,
                          as_attachment=request.args.get("unduh") == "1", max_age=0)
     response.headers["Cache-Control"] = "no-store"  # personal data: no copies in browser or proxy caches
@@ -138,7 +129,7 @@ def letter_pdf(letter_id: int):
 @login_required
 def sign(letter_id: int):
     ensure(current_user, "sign_letters")
-    letter = _get_in_office(CoverLetter, letter_id)
+    letter = in_office(CoverLetter, letter_id)
     try:
         services.sign_letter_with_password(current_user, letter, request.form.get("password", ""))
     except Problem as error:
@@ -153,7 +144,7 @@ def sign(letter_id: int):
 @login_required
 def reject(letter_id: int):
     ensure(current_user, "sign_letters")
-    letter = _get_in_office(CoverLetter, letter_id)
+    letter = in_office(CoverLetter, letter_id)
     try:
         data = RejectIn().load(form_payload("note"))
         services.reject_letter(current_user, letter, data["note"])

@@ -6,15 +6,15 @@ nothing is stored before "Selesai", two desks or tabs never mix their lists, a t
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from distribusi.auth.permissions import ensure, same_office
+from distribusi.auth.permissions import ensure
 from distribusi.extensions import db
 from distribusi.problems import Problem, Refused
 from distribusi.recap import codes as tracking_codes
 from distribusi.returns import bp, services
 from distribusi.returns.models import ReturnBatch
-from distribusi.web.pages import paginate, refused
+from distribusi.web.pages import in_office, paginate, refused
 
 MAX_CODES = 5000  # the bounds of the API's ReturnsIn
 MAX_CODE_TEXT = 300
@@ -128,8 +128,6 @@ def finish():
 @login_required
 def batch(batch_id: int):
     ensure(current_user, "receive_returns")
-    item = db.session.get(ReturnBatch, batch_id)
-    if not same_office(current_user, item):
-        abort(404)
+    item = in_office(ReturnBatch, batch_id)
     partner = next((p for p in services.partners(current_user) if p.id == item.courier_partner_id), None)
     return render_template("returns/batch.html", batch=item, partner=partner, display=_shown)

@@ -3,14 +3,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, request
+from flask import abort, flash, request
+from flask_login import current_user
 from marshmallow import ValidationError
+from werkzeug.routing import IntegerConverter
 
+from distribusi.auth.permissions import same_office
 from distribusi.extensions import db
 from distribusi.problems import Problem
+from distribusi.schemas import MAX_ID
 
 PER_PAGE = 50
 MAX_PER_PAGE = 200
+
+
+class RowIdConverter(IntegerConverter):
+    """<int:...> in every URL stops at the database's 32-bit ids: a larger number is a 404, not a database error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def in_office(model: type, object_id: int) -> Any:
+    """The row if it belongs to the user's office (and partner, for couriers); 404 otherwise, as if it did not exist."""
+    found = db.session.get(model, object_id)
+    if not same_office(current_user, found):
+        abort(404)
+    return found
 
 
 def paginate(stmt, *, per_page: int = PER_PAGE):
