@@ -6,6 +6,9 @@ import sys
 
 import click
 from flask import Flask, current_app
+from sqlalchemy import select
+
+from distribusi.extensions import db
 
 from distribusi.operations.common import OperationFailed
 
@@ -14,6 +17,7 @@ def register(app: Flask) -> None:
     """Attach the operations commands to the app's CLI."""
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(retention_cli)
 
 
 @click.command("backup")
@@ -55,3 +59,41 @@ def restore_command(backup: str) -> None:
     counts = report.manifest["row_counts"]
     click.echo(f"Pemulihan selesai: {sum(counts.values())} baris di {len(counts)} tabel cocok dengan manifes, "
                f"{len(report.manifest.get('photos', {}))} foto dipulihkan, rantai kartu kendali utuh.")
+
+
+@click.group("retention")
+def retention_cli() -> None:
+    """Retention of personal data (UU PDP)."""
+
+
+@retention_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Hanya tampilkan apa yang akan dihapus; tidak mengubah apa pun.")
+@click.option("--office", "office_code", default=None, help="Kode kantor (bawaan: semua kantor).")
+def retention_purge(dry_run: bool, office_code: str | None) -> None:
+    """Erase personal data whose retention period has ended (photos, phone numbers, street addresses)."""
+    from distribusi.custody import verify_office
+    from distribusi.models import Office
+    from distribusi.operations.retention import describe, plan_purge, purge, remove_photo_files
+
+    stmt = select(Office).order_by(Office.code)
+    offices = list(db.session.scalars(stmt.where(Office.code == office_code) if office_code else stmt))
+    if not offices:
+        raise click.ClickException(f"Kantor {office_code} tidak ditemukan.")
+    failed = False
+    for office in offices:
+        if dry_run:
+            plan = plan_purge(office)
+            click.echo(f"{office.code} (uji coba, tidak ada yang dihapus) — masa simpan {plan.periods}:")
+            click.echo("\n".join(describe(plan.counts)))
+            continue
+        run, files = purge(office)
+        db.session.commit()
+        remove_photo_files(files)
+        click.echo(f"{office.code}: penghapusan #{run.id} selesai — masa simpan {run.periods}:")
+        click.echo("\n".join(describe(run.counts)))
+        if (problem := verify_office(office.id)) is not None:
+            click.echo(f"RUSAK {problem}", err=True)
+            failed = True
+    db.session.rollback()
+    if failed:
+        sys.exit(1)
