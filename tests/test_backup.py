@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 
 import pytest
 import sqlalchemy as sa
@@ -114,19 +113,25 @@ def test_restore_refuses_a_database_that_holds_rows(app, runner, loaded, tmp_pat
     assert row_counts(db.session.connection(), app_tables()) == loaded  # nothing was touched
 
 
-def test_restore_into_a_migrated_but_empty_sqlite_database(app, runner, loaded, backend, sqlite_template, tmp_path):
-    if backend != "sqlite":
-        pytest.skip("the PostgreSQL drill restores into a new database")
+def test_restore_into_a_migrated_but_empty_database(app, runner, loaded, backend, database_url, tmp_path):
+    """`flask db upgrade` already ran on the target: its tables are empty, so the restore replaces them."""
+    from conftest import _migrate
+
     assert runner.invoke(args=["backup", "--to", str(tmp_path / "b")]).exit_code == 0
     (folder,) = (tmp_path / "b").iterdir()
-    target_path = tmp_path / "migrated.db"
-    shutil.copyfile(sqlite_template, target_path)
-    target = create_app(config_for(f"sqlite:///{target_path}"))
-    target.instance_path = str(tmp_path / "i2")
-    with target.app_context():
-        result = target.test_cli_runner().invoke(args=["restore", str(folder)])
-        assert result.exit_code == 0, result.output
-        db.engine.dispose()
+    target_url = fresh_target(backend, tmp_path, database_url)
+    try:
+        _migrate(target_url)
+        target = create_app(config_for(target_url))
+        target.instance_path = str(tmp_path / "i2")
+        with target.app_context():
+            result = target.test_cli_runner().invoke(args=["restore", str(folder)])
+            assert result.exit_code == 0, result.output
+            assert row_counts(db.session.connection(), app_tables()) == loaded
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop_target(backend)
 
 
 def test_restore_reports_a_tampered_photo_and_a_missing_manifest(app, runner, loaded, tmp_path, backend):

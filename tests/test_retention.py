@@ -182,3 +182,35 @@ def test_an_erased_parcel_shows_placeholders_on_pages_and_papers(client, runner,
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     for paper in ("recap.xlsx", "labels.pdf"):
         assert client.get(f"/api/v1/recaps/{finished['recap_id']}/{paper}").status_code == 200
+
+
+def rewrite_as_v1(office_id: int) -> None:
+    """Turn the office's chain into what it was before hash version 2 (events hashed over every field)."""
+    from distribusi.custody import GENESIS_HASH, ChainHead, compute_hash
+
+    prev = GENESIS_HASH
+    for event in db.session.scalars(sa.select(CustodyEvent).where(CustodyEvent.office_id == office_id)
+                                    .order_by(CustodyEvent.seq)):
+        event.hash_version, event.personal_salt, event.personal_digest, event.prev_hash = 1, None, None, prev
+        values = {column.name: getattr(event, column.name) for column in CustodyEvent.__table__.columns}
+        event.hash = prev = compute_hash(values)
+    db.session.get(ChainHead, office_id).last_hash = prev
+    db.session.commit()
+
+
+def test_v1_events_verify_the_old_way_and_keep_their_location(runner, finished, later, office):
+    rewrite_as_v1(office.id)
+    assert verify_all() == []
+    target = finished["delivered_event"]
+    dry = runner.invoke(args=["retention", "purge", "--dry-run"])
+    assert "Event lama (hash v1) yang lokasinya belum dapat dihapus: 3" in dry.output
+    result = runner.invoke(args=["retention", "purge"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert parcel(finished["delivered"]).phone == ""  # the rows are erased all the same
+    assert db.session.get(CustodyEvent, target).lat == 0.5071  # a v1 event cannot lose it without breaking
+    assert verify_all() == []
+    db.session.execute(sa.update(CustodyEvent.__table__).where(CustodyEvent.id == target).values(lat=None))
+    db.session.commit()
+    (problem,) = verify_all()
+    assert problem.event_id == target and "isi event diubah" in problem.reason
