@@ -214,3 +214,13 @@ def test_v1_events_verify_the_old_way_and_keep_their_location(runner, finished, 
     db.session.commit()
     (problem,) = verify_all()
     assert problem.event_id == target and "isi event diubah" in problem.reason
+
+
+def test_the_settings_page_shows_and_checks_the_periods(client, make_user):
+    admin = make_user("admin")
+    client.post("/login", data={"username": admin.username, "password": "rahasia-sekali-123"})
+    page = client.get("/admin/pengaturan").get_data(as_text=True)
+    assert "Masa simpan data pribadi (bulan)" in page
+    assert 'name="retention.phone_months"' in page and 'value="6"' in page
+    refused = client.post("/admin/pengaturan", data={"retention.photos_months": "0"})
+    assert refused.status_code == 422
