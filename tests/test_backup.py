@@ -89,7 +89,7 @@ def test_drill_backup_then_restore_into_a_fresh_database(app, runner, loaded, ba
         with target.app_context():
             restored = target.test_cli_runner().invoke(args=["restore", str(folder)])
             assert restored.exit_code == 0, restored.output
-            assert "cocok dengan manifes" in restored.output
+            assert "cocok dengan manifes" in restored.output and "db upgrade" not in restored.output
             assert row_counts(db.session.connection(), app_tables()) == loaded
             db.session.remove()
             assert os.path.isfile(os.path.join(photo_dir(), photo_name))

@@ -59,6 +59,17 @@ def restore_command(backup: str) -> None:
     counts = report.manifest["row_counts"]
     click.echo(f"Pemulihan selesai: {sum(counts.values())} baris di {len(counts)} tabel cocok dengan manifes, "
                f"{len(report.manifest.get('photos', {}))} foto dipulihkan, rantai kartu kendali utuh.")
+    if report.manifest.get("migration_revision") not in _migration_heads():
+        click.echo("Cadangan ini dari versi skema yang lebih lama: jalankan `flask --app distribusi db upgrade`.")
+
+
+def _migration_heads() -> set[str]:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", current_app.extensions["migrate"].directory)
+    return set(ScriptDirectory.from_config(config).get_heads())
 
 
 @click.group("retention")
