@@ -85,7 +85,7 @@ def test_dry_run_lists_what_would_go_and_changes_nothing(runner, finished, later
     assert "uji coba" in result.output
     assert "Foto bukti serah: 1" in result.output
     assert "Nomor HP kiriman: 2" in result.output and "Alamat jalan/RT/RW dokumen: 4" in result.output
-    assert "Lokasi dan catatan di kartu kendali: 0" not in result.output
+    assert "lokasi/catatannya dihapus: 0" not in result.output
     assert snapshot() == before
 
 
@@ -93,6 +93,9 @@ def test_nothing_is_due_before_the_period_ends(runner, finished):
     result = runner.invoke(args=["retention", "purge"])
     assert result.exit_code == 0, result.output
     assert "Foto bukti serah: 0" in result.output and "Nomor HP kiriman: 0" in result.output
+    assert parcel(finished["delivered"]).phone != ""
+    drill = runner.invoke(args=["retention", "purge", "--dry-run", "--as-of", (utcnow() + LATER).strftime("%Y-%m-%d")])
+    assert drill.exit_code == 0 and "Foto bukti serah: 1" in drill.output and "dihitung per" in drill.output
     assert parcel(finished["delivered"]).phone != ""
 
 

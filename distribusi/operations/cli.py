@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 
 import click
 from flask import Flask, current_app
@@ -80,7 +81,9 @@ def retention_cli() -> None:
 @retention_cli.command("purge")
 @click.option("--dry-run", is_flag=True, help="Hanya tampilkan apa yang akan dihapus; tidak mengubah apa pun.")
 @click.option("--office", "office_code", default=None, help="Kode kantor (bawaan: semua kantor).")
-def retention_purge(dry_run: bool, office_code: str | None) -> None:
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Hitung masa simpan seolah-olah hari ini tanggal ini (untuk latihan; bawaan: sekarang).")
+def retention_purge(dry_run: bool, office_code: str | None, as_of: datetime | None) -> None:
     """Erase personal data whose retention period has ended (photos, phone numbers, street addresses)."""
     from distribusi.custody import verify_office
     from distribusi.models import Office
@@ -90,17 +93,17 @@ def retention_purge(dry_run: bool, office_code: str | None) -> None:
     offices = list(db.session.scalars(stmt.where(Office.code == office_code) if office_code else stmt))
     if not offices:
         raise click.ClickException(f"Kantor {office_code} tidak ditemukan.")
-    failed = False
+    failed, when = False, f", dihitung per {as_of:%Y-%m-%d}" if as_of else ""
     for office in offices:
         if dry_run:
-            plan = plan_purge(office)
-            click.echo(f"{office.code} (uji coba, tidak ada yang dihapus) — masa simpan {plan.periods}:")
+            plan = plan_purge(office, as_of)
+            click.echo(f"{office.code} (uji coba, tidak ada yang dihapus){when} — masa simpan {plan.periods}:")
             click.echo("\n".join(describe(plan.counts)))
             continue
-        run, files = purge(office)
+        run, files = purge(office, as_of)
         db.session.commit()
         remove_photo_files(files)
-        click.echo(f"{office.code}: penghapusan #{run.id} selesai — masa simpan {run.periods}:")
+        click.echo(f"{office.code}: penghapusan #{run.id} selesai{when} — masa simpan {run.periods}:")
         click.echo("\n".join(describe(run.counts)))
         if (problem := verify_office(office.id)) is not None:
             click.echo(f"RUSAK {problem}", err=True)

@@ -33,7 +33,7 @@ KINDS = {
     "message_phones": "Nomor HP pesan terkirim",
     "parcel_addresses": "Alamat jalan/RT/RW kiriman",
     "document_addresses": "Alamat jalan/RT/RW dokumen",
-    "event_locations": "Lokasi dan catatan di kartu kendali",
+    "event_locations": "Event kartu kendali yang lokasi/catatannya dihapus",
     "v1_events_kept": "Event lama (hash v1) yang lokasinya belum dapat dihapus",
 }
 
@@ -136,7 +136,8 @@ def purge(office: Office, now: datetime | None = None,
             CustodyEvent.subject_type == "parcel", CustodyEvent.subject_id.in_(plan.address_parcels),
             CustodyEvent.personal_salt.is_not(None))):
         erase_personal(event)
-    run = RetentionRun(office_id=office.id, started_at=started, finished_at=utcnow(), periods=plan.periods,
+    applied = {**plan.periods, **({"as_of": now.isoformat()} if now else {})}
+    run = RetentionRun(office_id=office.id, started_at=started, finished_at=utcnow(), periods=applied,
                        counts=plan.counts, run_by=run_by)
     db.session.add(run)
     db.session.flush()
