@@ -17,6 +17,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(demo_data)
     app.cli.add_command(custody_cli)
+    from distribusi.operations.cli import register as register_operations
+
+    register_operations(app)
 
 
 @click.command("create-admin")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from distribusi.extensions import db
 from distribusi.models import Base, utcnow
 
 GENESIS_HASH = "0" * 64
+HASH_VERSION = 2
 _DIALECT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
@@ -51,6 +53,11 @@ class CustodyEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # v1 hashed every field; v2 hashes a salted digest of the personal fields instead of the fields themselves
+    hash_version: Mapped[int] = mapped_column(default=HASH_VERSION, server_default="1")
+    personal_salt: Mapped[str | None] = mapped_column(String(32))  # None once the personal fields are erased
+    personal_digest: Mapped[str | None] = mapped_column(String(64))
+    personal_erased_at: Mapped[datetime | None]
 
 
 class ChainHead(Base):
@@ -78,13 +85,43 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Personal data an event may carry (where the courier stood at the door, and the free-text note typed there):
+# v2 hashes sha256(salt + these) instead of them, so they can be erased while the chain still verifies.
+PERSONAL_FIELDS = ("lat", "lon")
+PERSONAL_DATA_KEYS = ("note",)
+
+
+def _canonical(values: dict[str, Any]) -> bytes:
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def personal_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The personal part of an event: its location and the personal keys of its data."""
+    data = values.get("data") or {}
+    return {**{name: values.get(name) for name in PERSONAL_FIELDS},
+            **{f"data.{key}": data.get(key) for key in PERSONAL_DATA_KEYS}}
+
+
+def personal_digest(salt: str, values: dict[str, Any]) -> str:
+    """SHA-256 of the per-event salt and the personal part; the salt is erased with the values."""
+    return hashlib.sha256(salt.encode() + _canonical(personal_values(values))).hexdigest()
+
+
 def compute_hash(values: dict[str, Any]) -> str:
-    """SHA-256 over the canonical JSON of an event's hashed fields."""
-    canonical = json.dumps(
-        {name: _plain(values.get(name)) for name in HASHED_FIELDS},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """SHA-256 over the canonical JSON of an event's hashed fields (v2: personal fields by their digest)."""
+    if (values.get("hash_version") or 1) < 2:
+        return hashlib.sha256(_canonical({name: _plain(values.get(name)) for name in HASHED_FIELDS})).hexdigest()
+    hashed = {name: _plain(values.get(name)) for name in HASHED_FIELDS if name not in PERSONAL_FIELDS}
+    hashed["data"] = {k: v for k, v in (values.get("data") or {}).items() if k not in PERSONAL_DATA_KEYS}
+    hashed.update(hash_version=values["hash_version"], personal_digest=values.get("personal_digest"))
+    return hashlib.sha256(_canonical(hashed)).hexdigest()
+
+
+def seal_personal(event: dict[str, Any]) -> None:
+    """Give a new event the current hash version, a fresh salt and the digest of its personal part."""
+    event["hash_version"] = HASH_VERSION
+    event["personal_salt"] = secrets.token_hex(16)
+    event["personal_digest"] = personal_digest(event["personal_salt"], event)
 
 
 def event_for(subject: Any, current: Any, target: Any, action: str, move: Any) -> dict[str, Any]:
@@ -139,6 +176,7 @@ def append_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seq += 1
             event["seq"] = seq
             event["prev_hash"] = prev
+            seal_personal(event)
             event["hash"] = prev = compute_hash(event)
         ids = insert_rows(CustodyEvent, office_events)
         for event, event_id in zip(office_events, ids, strict=True):
@@ -231,12 +269,14 @@ def verify_office(office_id: int) -> ChainProblem | None:
     with _office_events(office_id) as events:
         for event in events:
             expected_seq += 1
-            values = {name: getattr(event, name) for name in HASHED_FIELDS}
+            values = {column.name: getattr(event, column.name) for column in CustodyEvent.__table__.columns}
             if event.seq != expected_seq:
                 return ChainProblem(office_id, event.seq, event.id, f"nomor urut {expected_seq} hilang atau tertukar")
             if event.prev_hash != prev:
                 return ChainProblem(office_id, event.seq, event.id,
                                     "hash sebelumnya tidak cocok (urutan diubah atau event dihapus)")
+            if (personal := _personal_problem(event, values)) is not None:
+                return ChainProblem(office_id, event.seq, event.id, personal)
             if compute_hash(values) != event.hash:
                 return ChainProblem(office_id, event.seq, event.id, "isi event diubah")
             prev = event.hash
@@ -244,6 +284,31 @@ def verify_office(office_id: int) -> ChainProblem | None:
     if head is not None and (head.last_seq != expected_seq or head.last_hash != prev):
         return ChainProblem(office_id, head.last_seq, None, "event terakhir hilang dari rantai")
     return None
+
+
+def _personal_problem(event: CustodyEvent, values: dict[str, Any]) -> str | None:
+    """For a v2 event: its personal values match their digest, or, once erased, are all gone."""
+    if (event.hash_version or 1) < 2:
+        return None
+    if event.personal_salt is not None:
+        if personal_digest(event.personal_salt, values) != event.personal_digest:
+            return "data pribadi event diubah (tidak cocok dengan digest-nya)"
+        return None
+    if any(value is not None for value in personal_values(values).values()):
+        return "data pribadi muncul lagi setelah dihapus"
+    return None
+
+
+def erase_personal(event: CustodyEvent) -> bool:
+    """Erase a v2 event's personal fields and its salt (the digest stays in the hash); False for a v1 event."""
+    if (event.hash_version or 1) < 2:
+        return False
+    for name in PERSONAL_FIELDS:
+        setattr(event, name, None)
+    event.data = {k: v for k, v in (event.data or {}).items() if k not in PERSONAL_DATA_KEYS}
+    event.personal_salt = None
+    event.personal_erased_at = utcnow()
+    return True
 
 
 def verify_all() -> list[ChainProblem]:

@@ -16,6 +16,7 @@ from distribusi.admin.schemas import AuditQuery, OfficeSettingsIn, PartnerIn, Pa
 from distribusi.web.pages import in_office
 from distribusi.extensions import db
 from distribusi.models import CourierPartner
+from distribusi.operations.retention import periods as retention_periods
 from distribusi.problems import Problem
 from distribusi.reports.services import WAIT_STEPS, wait_limits
 from distribusi.web.pages import field_errors, form_payload, paginate, refused
@@ -28,6 +29,8 @@ LETTERHEAD = (("government", "Pemerintah", True), ("agency", "Nama dinas", True)
 OFFICIAL_FIELDS = (("name", "Nama", True), ("nip", "NIP", True), ("rank", "Pangkat/golongan", False),
                    ("position", "Jabatan", False))
 WAIT_FIELDS = tuple(f"wait_limits.{step.key}" for step in WAIT_STEPS)
+RETENTION = (("photos_months", "Foto bukti serah"), ("phone_months", "Nomor HP"),
+             ("address_months", "Alamat jalan, RT/RW dan lokasi serah"))
 
 
 # --- courier partners -----------------------------------------------------------------------------------------
@@ -109,7 +112,7 @@ def _settings_payload() -> dict[str, Any]:
                                   for name in ("allow_family", "allow_other")}
     if doc_types := [code for code in re.split(r"[\s,;]+", request.form.get("doc_types", "").upper()) if code]:
         payload["doc_types"] = doc_types
-    for dotted, value in form_payload(*WAIT_FIELDS).items():
+    for dotted, value in form_payload(*WAIT_FIELDS, *(f"retention.{key}" for key, _label in RETENTION)).items():
         _put(payload, dotted, value)
     return payload
 
@@ -120,12 +123,13 @@ def _settings_values() -> dict[str, Any]:
     values = {"name": office.name, **_flat({key: value for key, value in settings.items() if key != "doc_types"})}
     values["doc_types"] = ", ".join(settings.get("doc_types") or [])
     values.update({f"wait_limits.{key}": minutes for key, minutes in wait_limits(office).items()})
+    values.update({f"retention.{key}": months for key, months in retention_periods(office).items()})
     return values
 
 
 def _settings_page(values: dict, errors: dict, status: int = 200):
     return render_template("admin/settings.html", values=values, errors=errors, officials=OFFICIALS,
-                           letterhead=LETTERHEAD, official_fields=OFFICIAL_FIELDS, wait_steps=WAIT_STEPS,
+                           letterhead=LETTERHEAD, official_fields=OFFICIAL_FIELDS, wait_steps=WAIT_STEPS, retention=RETENTION,
                            zones=list(ZONE_NAMES.items())), status
 
 

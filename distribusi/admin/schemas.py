@@ -116,6 +116,14 @@ class WaitLimitsIn(BaseSchema):
     returned = fields.Integer(validate=validate.Range(min=0, max=MAX_WAIT_MINUTES))
 
 
+class RetentionIn(BaseSchema):
+    """Months after a parcel is finished before its photos, phone numbers and street address are erased."""
+
+    photos_months = fields.Integer(validate=validate.Range(min=1, max=120))
+    phone_months = fields.Integer(validate=validate.Range(min=1, max=120))
+    address_months = fields.Integer(validate=validate.Range(min=1, max=120))
+
+
 class DayIn(BaseSchema):
     """A day the office declares off (days_off) or works despite the national calendar (work_days)."""
 
@@ -143,6 +151,7 @@ class OfficeSettingsIn(BaseSchema):
     wait_limits = fields.Nested(WaitLimitsIn)
     days_off = fields.List(fields.Nested(DayIn), validate=validate.Length(max=366))
     work_days = fields.List(fields.Nested(DayIn), validate=validate.Length(max=366))
+    retention = fields.Nested(RetentionIn)
 
     @validates("letter_number_format")
     def _format(self, value: str, **_kwargs) -> None:
