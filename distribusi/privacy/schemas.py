@@ -35,11 +35,17 @@ class PersonOut(BaseSchema):
     role = fields.String()
 
 
+class StaffOut(BaseSchema):
+    """A user as the trail names them: full name and role."""
+
+    name = fields.String(attribute="full_name")
+    role = fields.String(attribute="role_label")
+
+
 class AnswerOut(BaseSchema):
     id = fields.Integer()
     produced_at = UtcDateTime()
-    produced_by = fields.Function(lambda a: {"name": a.produced_by.full_name, "role": a.produced_by.role_label}
-                                  if a.produced_by else None)
+    produced_by = fields.Nested("StaffOut", allow_none=True)
     format = fields.String()
     entry_count = fields.Integer()
     sha256 = fields.String()
@@ -53,8 +59,7 @@ class RequestOut(BaseSchema):
     letter_number = fields.String()
     note = fields.String(allow_none=True)
     created_at = UtcDateTime()
-    created_by = fields.Function(lambda r: {"name": r.created_by.full_name, "role": r.created_by.role_label}
-                                 if r.created_by else None)
+    created_by = fields.Nested("StaffOut", allow_none=True)
     answered_at = UtcDateTime(allow_none=True)
     answers = fields.List(fields.Nested(AnswerOut))
 
