@@ -7,7 +7,7 @@ from distribusi.extensions import db
 from distribusi.printing.services import PDF
 from distribusi.privacy import services
 from distribusi.privacy.models import TrailRequest
-from distribusi.privacy.schemas import RequestIn, RequestOut, RequestPage, RequestQuery, TrailOut
+from distribusi.privacy.schemas import TrailRequestIn, TrailRequestOut, TrailRequestPage, TrailRequestQuery, TrailOut
 
 
 def _file(content: bytes, mimetype: str, filename: str) -> Response:
@@ -17,24 +17,24 @@ def _file(content: bytes, mimetype: str, filename: str) -> Response:
     return response
 
 
-@api_route(bp, "/pdp/requests", methods=("POST",), verb="answer_pdp_requests", body=RequestIn, response=RequestOut,
+@api_route(bp, "/pdp/requests", methods=("POST",), verb="answer_pdp_requests", body=TrailRequestIn, response=TrailRequestOut,
            status=201, summary="Catat permintaan tertulis jejak data pribadi (UU PDP Pasal 32)")
 def create_pdp_request():
-    trail_request = services.create_request(current_user(), load_body(RequestIn()))
+    trail_request = services.create_request(current_user(), load_body(TrailRequestIn()))
     db.session.commit()
-    return RequestOut().dump(trail_request), 201
+    return TrailRequestOut().dump(trail_request), 201
 
 
-@api_route(bp, "/pdp/requests", verb="answer_pdp_requests", query=RequestQuery, response=RequestPage,
+@api_route(bp, "/pdp/requests", verb="answer_pdp_requests", query=TrailRequestQuery, response=TrailRequestPage,
            summary="Daftar permintaan jejak data pribadi (terbaru dahulu)")
 def list_pdp_requests():
-    return RequestPage().dump(services.request_page(current_user(), **load_query(RequestQuery())))
+    return TrailRequestPage().dump(services.request_page(current_user(), **load_query(TrailRequestQuery())))
 
 
-@api_route(bp, "/pdp/requests/<int:request_id>", verb="answer_pdp_requests", response=RequestOut,
+@api_route(bp, "/pdp/requests/<int:request_id>", verb="answer_pdp_requests", response=TrailRequestOut,
            summary="Satu permintaan jejak data pribadi dan jawaban yang sudah dibuat")
 def get_pdp_request(request_id: int):
-    return RequestOut().dump(get_in_office(TrailRequest, request_id))
+    return TrailRequestOut().dump(get_in_office(TrailRequest, request_id))
 
 
 @api_route(bp, "/pdp/requests/<int:request_id>/trail.json", verb="answer_pdp_requests", response=TrailOut,

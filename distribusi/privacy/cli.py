@@ -29,13 +29,13 @@ def pdp_trail(nik: str, username: str, requester: str, letter_number: str, reque
     from distribusi.auth.models import User
     from distribusi.auth.permissions import can
     from distribusi.privacy import services
-    from distribusi.privacy.schemas import RequestIn
+    from distribusi.privacy.schemas import TrailRequestIn
 
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not can(user, "answer_pdp_requests"):
         raise click.ClickException(f"{username}: bukan pengguna aktif yang boleh menjawab permintaan PDP.")
     try:
-        data = RequestIn().load({"nik": nik, "requester_name": requester, "letter_number": letter_number,
+        data = TrailRequestIn().load({"nik": nik, "requester_name": requester, "letter_number": letter_number,
                                  "request_date": request_date or date.today().isoformat()})
     except ValidationError as error:
         raise click.ClickException(f"Isian tidak sah: {error.messages}") from None

@@ -10,7 +10,7 @@ from distribusi.schemas import BaseSchema, PageOut, PageQuery, Text, UtcDateTime
 NIK = validate.Regexp(r"^\d{16}$", error="NIK harus 16 digit angka.")
 
 
-class RequestIn(BaseSchema):
+class TrailRequestIn(BaseSchema):
     """A written request: the NIK, who asked, when, and the letter's number."""
 
     nik = Text(16, required=True, validate=NIK)
@@ -25,33 +25,33 @@ class RequestIn(BaseSchema):
             raise ValidationError("Tanggal surat tidak boleh di masa depan.")
 
 
-class RequestQuery(PageQuery):
+class TrailRequestQuery(PageQuery):
     q = Text(100)
     status = fields.String(validate=validate.OneOf(["open", "answered"]))
 
 
-class PersonOut(BaseSchema):
+class TrailPersonOut(BaseSchema):
     name = fields.String()
     role = fields.String()
 
 
-class StaffOut(BaseSchema):
+class TrailStaffOut(BaseSchema):
     """A user as the trail names them: full name and role."""
 
     name = fields.String(attribute="full_name")
     role = fields.String(attribute="role_label")
 
 
-class AnswerOut(BaseSchema):
+class TrailAnswerOut(BaseSchema):
     id = fields.Integer()
     produced_at = UtcDateTime()
-    produced_by = fields.Nested("StaffOut", allow_none=True)
+    produced_by = fields.Nested("TrailStaffOut", allow_none=True)
     format = fields.String()
     entry_count = fields.Integer()
     sha256 = fields.String()
 
 
-class RequestOut(BaseSchema):
+class TrailRequestOut(BaseSchema):
     id = fields.Integer()
     nik = fields.String()
     requester_name = fields.String()
@@ -59,16 +59,16 @@ class RequestOut(BaseSchema):
     letter_number = fields.String()
     note = fields.String(allow_none=True)
     created_at = UtcDateTime()
-    created_by = fields.Nested("StaffOut", allow_none=True)
+    created_by = fields.Nested("TrailStaffOut", allow_none=True)
     answered_at = UtcDateTime(allow_none=True)
-    answers = fields.List(fields.Nested(AnswerOut))
+    answers = fields.List(fields.Nested(TrailAnswerOut))
 
 
-class RequestPage(PageOut):
-    items = fields.List(fields.Nested(RequestOut))
+class TrailRequestPage(PageOut):
+    items = fields.List(fields.Nested(TrailRequestOut))
 
 
-class DocumentOut(BaseSchema):
+class TrailDocumentOut(BaseSchema):
     id = fields.Integer()
     doc_type = fields.String()
     doc_type_label = fields.String()
@@ -82,15 +82,15 @@ class DocumentOut(BaseSchema):
     address = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True))
     status = fields.String()
     registered_at = UtcDateTime()
-    registered_by = fields.Nested(PersonOut, allow_none=True)
+    registered_by = fields.Nested(TrailPersonOut, allow_none=True)
 
 
-class PhotoOut(BaseSchema):
+class TrailPhotoOut(BaseSchema):
     taken_at = UtcDateTime()
-    by = fields.Nested(PersonOut, allow_none=True)
+    by = fields.Nested(TrailPersonOut, allow_none=True)
 
 
-class ParcelOut(BaseSchema):
+class TrailParcelOut(BaseSchema):
     id = fields.Integer()
     tracking_code = fields.String()
     recap_number = fields.String()
@@ -103,21 +103,21 @@ class ParcelOut(BaseSchema):
     delivered_at = UtcDateTime(allow_none=True)
     own_documents = fields.List(fields.Integer())
     other_documents = fields.Integer()
-    photos = fields.List(fields.Nested(PhotoOut))
+    photos = fields.List(fields.Nested(TrailPhotoOut))
 
 
-class StepOut(BaseSchema):
+class TrailStepOut(BaseSchema):
     at = UtcDateTime()
     subject_type = fields.String()
     subject = fields.String()
     action = fields.String()
     action_label = fields.String()
-    actor = fields.Nested(PersonOut, allow_none=True)
+    actor = fields.Nested(TrailPersonOut, allow_none=True)
     from_party = fields.String(allow_none=True)
     to_party = fields.String(allow_none=True)
 
 
-class MessageOut(BaseSchema):
+class TrailMessageOut(BaseSchema):
     at = UtcDateTime()
     tracking_code = fields.String()
     channel = fields.String()
@@ -128,16 +128,16 @@ class MessageOut(BaseSchema):
     sent_at = UtcDateTime(allow_none=True)
 
 
-class AccessOut(BaseSchema):
+class TrailAccessOut(BaseSchema):
     at = UtcDateTime()
-    actor = fields.Nested(PersonOut, allow_none=True)
+    actor = fields.Nested(TrailPersonOut, allow_none=True)
     purpose = fields.String()
     purpose_label = fields.String()
     channel = fields.String()
     context = fields.String(allow_none=True)
 
 
-class OfficeRef(BaseSchema):
+class TrailOfficeRef(BaseSchema):
     code = fields.String()
     name = fields.String()
 
@@ -145,12 +145,12 @@ class OfficeRef(BaseSchema):
 class TrailOut(BaseSchema):
     """The answer: the request, what the office holds about the NIK, and every step and read of it."""
 
-    request = fields.Nested(RequestOut)
-    office = fields.Nested(OfficeRef)
+    request = fields.Nested(TrailRequestOut)
+    office = fields.Nested(TrailOfficeRef)
     as_of = UtcDateTime()
     nik = fields.String()
-    documents = fields.List(fields.Nested(DocumentOut))
-    parcels = fields.List(fields.Nested(ParcelOut))
-    steps = fields.List(fields.Nested(StepOut))
-    messages = fields.List(fields.Nested(MessageOut))
-    accesses = fields.List(fields.Nested(AccessOut))
+    documents = fields.List(fields.Nested(TrailDocumentOut))
+    parcels = fields.List(fields.Nested(TrailParcelOut))
+    steps = fields.List(fields.Nested(TrailStepOut))
+    messages = fields.List(fields.Nested(TrailMessageOut))
+    accesses = fields.List(fields.Nested(TrailAccessOut))

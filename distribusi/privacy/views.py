@@ -9,7 +9,7 @@ from distribusi.auth.permissions import ensure, same_office
 from distribusi.extensions import db
 from distribusi.privacy import bp, services
 from distribusi.privacy.models import TrailRequest
-from distribusi.privacy.schemas import RequestIn
+from distribusi.privacy.schemas import TrailRequestIn
 from distribusi.problems import Problem
 from distribusi.schemas import MAX_ID
 from distribusi.web.pages import form_payload, paginate, refused
@@ -43,7 +43,7 @@ def new_request():
     if request.method == "GET":
         return render_template("privacy/new.html", values={}, errors={})
     try:
-        data = RequestIn().load(form_payload("nik", "requester_name", "request_date", "letter_number", "note"))
+        data = TrailRequestIn().load(form_payload("nik", "requester_name", "request_date", "letter_number", "note"))
         trail_request = services.create_request(current_user, data)
     except (ValidationError, Problem) as error:
         return render_template("privacy/new.html", values=request.form, errors=refused(error)), 422
