@@ -3,6 +3,7 @@ their answers as JSON and PDF, within one office."""
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -216,3 +217,20 @@ def test_the_list_filters_by_nik_requester_and_answer(login_as):
     assert ids("") == [second["id"], first["id"]]
     assert ids(f"q={NOBODY}") == [first["id"]] and ids("q=bud") == [second["id"]]
     assert ids("status=answered") == [first["id"]] and ids("status=open") == [second["id"]]
+
+
+def test_the_server_command_records_the_request_and_writes_both_answers(citizen, make_user, runner, tmp_path):
+    _recap, parcel, document = citizen
+    operator = make_user("operator")
+    pdf, answer = tmp_path / "jejak.pdf", tmp_path / "jejak.json"
+    result = runner.invoke(args=["pdp", "trail", "--nik", document["nik"], "--operator", operator.username,
+                                 "--requester", "Rizky Lestari", "--letter", "045/PDP", "--pdf", str(pdf),
+                                 "--json", str(answer)])
+    assert result.exit_code == 0, result.output
+    assert parcel["tracking_code"] in pdf_text(pdf.read_bytes())
+    assert json.loads(answer.read_text())["documents"][0]["nik"] == document["nik"]
+    saved = db.session.scalar(sa.select(TrailRequest))
+    assert [(a.format, a.produced_by_id) for a in saved.answers] == [("pdf", operator.id), ("json", operator.id)]
+    refused = runner.invoke(args=["pdp", "trail", "--nik", NOBODY, "--operator", make_user("clerk").username,
+                                  "--requester", "X", "--letter", "1"])
+    assert refused.exit_code != 0 and "bukan pengguna" in refused.output
