@@ -7,13 +7,13 @@ from marshmallow import fields
 from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, get_in_office, load_query
 from distribusi.api.recaps import recap_in_office
-from distribusi.handover.models import Handover
 from distribusi.extensions import db
+from distribusi.handover.models import Handover
 from distribusi.letters.models import CoverLetter
-from distribusi.privacy.access import record_parcel_read
-from distribusi.returns.services import undelivered_parcels
 from distribusi.printing import services
 from distribusi.printing.services import PDF, XLSX, Paper
+from distribusi.privacy.access import record_parcel_read
+from distribusi.returns.services import undelivered_parcels
 from distribusi.schemas import BaseSchema
 
 
