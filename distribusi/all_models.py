@@ -11,3 +11,4 @@ from distribusi.returns.models import ReturnBatch  # noqa: F401
 from distribusi.notify.models import OutboxMessage  # noqa: F401
 from distribusi.admin.models import AuditEntry  # noqa: F401
 from distribusi.operations.models import RetentionRun  # noqa: F401
+from distribusi.privacy.models import AccessEvent, AccessSubject, DigestKey, TrailAnswer, TrailRequest  # noqa: F401

@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy import select
 
 from distribusi.extensions import db
+from distribusi.privacy.cli import pdp_cli
 
 
 def register(app: Flask) -> None:
@@ -17,6 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(demo_data)
     app.cli.add_command(custody_cli)
+    app.cli.add_command(pdp_cli)
     from distribusi.operations.cli import register as register_operations
 
     register_operations(app)

@@ -4,6 +4,8 @@ from marshmallow import fields, validate
 from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, load_query
 from distribusi.errors import ApiError
+from distribusi.extensions import db
+from distribusi.privacy.access import record_lookup, record_parcel_read
 from distribusi.ratelimit import public_limit
 from distribusi.schemas import BaseSchema, Text
 from distribusi.tracking import services
@@ -45,7 +47,11 @@ def lookup():
     if not any(args.values()):
         raise ApiError(422, "Isi salah satu: nik, kk, phone, name, tracking_code.",
                        fields={"_schema": ["Minimal satu kriteria pencarian."]})
-    return LookupOut().dump(services.lookup(current_user(), **args))
+    found = services.lookup(current_user(), **args)
+    answer = LookupOut().dump(found)
+    record_lookup(current_user(), args, found)  # UU PDP: every staff read of personal data is logged
+    db.session.commit()
+    return answer
 
 
 @api_route(bp, "/parcels/<code>/custody", verb="view_custody", summary="Kartu kendali kiriman", response=CustodyOut)
@@ -53,5 +59,8 @@ def custody(code: str):
     parcel = services.find_parcel(code, current_user().office_id)
     if parcel is None:
         raise ApiError(404, "Kiriman tidak ditemukan.")
-    return CustodyOut().dump({"tracking_code": parcel.tracking_code, "status": parcel.status.value,
-                              "events": services.control_card(parcel)})
+    answer = CustodyOut().dump({"tracking_code": parcel.tracking_code, "status": parcel.status.value,
+                                "events": services.control_card(parcel)})
+    record_parcel_read(current_user(), "custody_card", [parcel])
+    db.session.commit()
+    return answer

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "view_photos": STAFF,
     "lookup": STAFF,
     "administer": frozenset({Role.admin}),
+    "answer_pdp_requests": frozenset({Role.operator, Role.admin}),
     "revoke_own_tokens": frozenset(Role),
 }
 

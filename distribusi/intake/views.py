@@ -13,6 +13,7 @@ from distribusi.extensions import db
 from distribusi.intake import bp, services
 from distribusi.intake.models import DOC_TYPE_LABELS, FLAG_REASON_LABELS, Document, FlagReason
 from distribusi.intake.schemas import FlagIn
+from distribusi.privacy.access import record_access
 from distribusi.problems import Problem
 from distribusi.web.pages import form_payload, in_office, paginate, refused
 from distribusi.workflow import DocumentStatus, is_allowed
@@ -88,7 +89,11 @@ def _render_document(document: Document, *, errors: dict | None = None, values=N
 @login_required
 def document(document_id: int):
     ensure(current_user, "view_documents")
-    return _render_document(in_office(Document, document_id))
+    document = in_office(Document, document_id)
+    page = _render_document(document)
+    record_access(current_user, "document_view", [document], context=document.custody_label())  # UU PDP
+    db.session.commit()
+    return page
 
 
 @bp.route("/<int:document_id>/tandai", methods=["POST"])

@@ -15,6 +15,7 @@ from distribusi.intake.models import Document
 from distribusi.letters.services import letters_of_recap
 from distribusi.models import utcnow
 from distribusi.printing.data import doc_type_label
+from distribusi.privacy.access import record_access, record_parcel_read
 from distribusi.problems import NotFound
 from distribusi.schemas import MAX_ID
 from distribusi.recap.models import Parcel, Recap, parcel_documents
@@ -143,7 +144,10 @@ def parcel_card(code: str):
     # the recap's steps (letter, signature, handover to the partner) are the parcel's too
     steps = timeline({"parcel": [parcel.id], "document": [d.id for d in parcel.documents],
                       "recap": [parcel.recap_id]}, current_user.office.settings)
-    return _render("web/card_parcel.html", steps, names, parcel=parcel)
+    page = _render("web/card_parcel.html", steps, names, parcel=parcel)
+    record_parcel_read(current_user, "control_card", [parcel])  # UU PDP: staff reads are logged
+    db.session.commit()
+    return page
 
 
 @bp.route("/kartu/dokumen/<int:document_id>")
@@ -159,7 +163,10 @@ def document_card(document_id: int):
     names.update({("recap", p.recap_id): p.recap.number for p in parcels})
     steps = timeline({"document": [document.id], "parcel": [p.id for p in parcels],
                       "recap": sorted({p.recap_id for p in parcels})}, current_user.office.settings)
-    return _render("web/card_document.html", steps, names, document=document, parcels=parcels)
+    page = _render("web/card_document.html", steps, names, document=document, parcels=parcels)
+    record_access(current_user, "control_card", [document], context=document.custody_label())
+    db.session.commit()
+    return page
 
 
 @bp.route("/kartu/rekap/<int:recap_id>")
@@ -172,4 +179,7 @@ def recap_card(recap_id: int):
     # the recap's own events already carry each letter's issue, rejection (with the note) and signature
     steps = timeline({"recap": [recap.id]}, current_user.office.settings)
     names = {("recap", recap.id): recap.number}
-    return _render("web/card_recap.html", steps, names, recap=recap, letters=letters)
+    page = _render("web/card_recap.html", steps, names, recap=recap, letters=letters)
+    record_parcel_read(current_user, "control_card", recap.parcels, recap.number)
+    db.session.commit()
+    return page

@@ -29,6 +29,7 @@ MENU = (
     Entry("Retur", "returns.desk", "receive_returns"),
     Entry("Loket", "recap.counter", "collect_parcels"),
     Entry("Kartu kendali", "web.card", "view_custody"),
+    Entry("Permintaan PDP", "privacy.requests", "answer_pdp_requests"),
     Entry("Laporan", "reports.index", "view_documents"),
     Entry("Pengguna", "admin.users", "administer"),
     Entry("Mitra kurir", "admin.partners", "administer"),
