@@ -1,15 +1,15 @@
 """Senders of outbox messages: WhatsApp Cloud API (templates, and free text for replies) or a generic SMS gateway.
 
-Plain `urllib` with a timeout: one POST per message, no client library. A sender raises SendError; `permanent`
+The standard library's http.client with a timeout: one POST per message, no client library. A sender raises SendError; `permanent`
 says whether trying again can help (a refused recipient or template: no; a 5xx, 429, timeout or refused
 connection: yes).
 """
 from __future__ import annotations
 
+import http.client
 import json
 import socket
-import urllib.error
-import urllib.request
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,21 +76,30 @@ class _Blank(dict):
 
 
 def post_json(url: str, body: dict[str, Any], headers: dict[str, str], timeout: float) -> dict[str, Any]:
-    """POST a JSON body; the decoded answer, or SendError saying whether a retry may help."""
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", **headers})
+    """POST a JSON body; the decoded answer, or SendError saying whether a retry may help.
+
+    http.client rather than urlopen, so the connection is closed on every path (a timeout included).
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SendError("gateway URL is not http(s)", permanent=True)
+    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = connection_class(parts.hostname, parts.port, timeout=timeout)  # HTTPS verifies certificates
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (configured URL)
-            raw = response.read()
-    except urllib.error.HTTPError as error:
-        retry = error.code >= 500 or error.code in (408, 429)
-        raise SendError(f"HTTP {error.code}", permanent=not retry) from None
+        connection.request("POST", path, body=json.dumps(body).encode(),
+                           headers={"Content-Type": "application/json", **headers})
+        response = connection.getresponse()
+        status, raw = response.status, response.read()
     except (TimeoutError, socket.timeout):
         raise SendError(f"timeout after {timeout:g} s") from None
-    except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        kind = "timeout" if isinstance(reason, (TimeoutError, socket.timeout)) else "connection failed"
-        raise SendError(f"{kind}: {reason.__class__.__name__}") from None
+    except (OSError, http.client.HTTPException) as error:
+        raise SendError(f"connection failed: {error.__class__.__name__}") from None
+    finally:
+        connection.close()
+    if status >= 300:
+        retry = status >= 500 or status in (408, 429)
+        raise SendError(f"HTTP {status}", permanent=not retry)
     try:
         return json.loads(raw) if raw else {}
     except ValueError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -56,11 +56,11 @@ def lease(config: dict[str, Any]) -> timedelta:
     return timedelta(seconds=float(config["NOTIFY_TIMEOUT_SECONDS"]) * 3 + 60)
 
 
-def claim(limit: int, config: dict[str, Any]) -> list[Claimed]:
-    """Lock up to `limit` due pending rows, count the attempt, lease them, commit; returns what to send."""
+def claim(limit: int, config: dict[str, Any], due_by: datetime | None = None) -> list[Claimed]:
+    """Lock up to `limit` pending rows due by then, count the attempt, lease them, commit; returns what to send."""
     now = utcnow()
     stmt = (select(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.pending, OutboxMessage.next_attempt_at <= now)
+            .where(OutboxMessage.status == OutboxStatus.pending, OutboxMessage.next_attempt_at <= (due_by or now))
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
     if db.session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
@@ -108,13 +108,12 @@ def run_once(limit: int | None = None) -> RunStats:
     config = current_app.config
     batch = limit or int(config["NOTIFY_BATCH_SIZE"])
     stats, numbers = RunStats(), {}
-    seen: set[int] = set()
+    started = utcnow()  # a retry due again at once waits for the next run, so a run ends
     while True:
-        claimed = [item for item in claim(batch, config) if item.id not in seen]
+        claimed = claim(batch, config, started)
         if not claimed:
             return stats
         for item in claimed:
-            seen.add(item.id)  # a retry due at once waits for the next run, so one run ends
             error = None
             try:
                 sender = sender_for(item.channel, config, _phone_number_id(item.office_id, numbers))
