@@ -138,3 +138,18 @@ def test_the_courier_page_offers_the_field(crew, out, client):
     client.post("/login", data={"username": crew.courier.user.username, "password": "rahasia-sekali-123"})
     page = client.get("/kurir/")
     assert 'name="delivery_code"' in page.text and '"delivery_code": true' in page.text
+
+
+def test_the_admin_turns_codes_on_in_the_settings_form(client, make_user, office):
+    admin = make_user("admin")
+    client.post("/login", data={"username": admin.username, "password": "rahasia-sekali-123"})
+    page = client.get("/admin/pengaturan")
+    assert 'name="delivery_code"' in page.text and "Wajib kode serah terima" in page.text
+    form = {"name": office.name, "delivery_policy.allow_family": "1", "delivery_code": "1"}
+    assert client.post("/admin/pengaturan", data=form).status_code == 302
+    db.session.expire_all()
+    assert office.settings["delivery_code"] is True
+    form.pop("delivery_code")
+    client.post("/admin/pengaturan", data=form)
+    db.session.expire_all()
+    assert office.settings["delivery_code"] is False
