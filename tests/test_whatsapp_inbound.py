@@ -51,3 +51,14 @@ def test_codes_are_found_however_they_are_typed():
     assert find_code(f"kiriman {code[:5]}-{code[5:]} sudah sampai?") == code
     assert find_code(f"https://distribusi.test/k/{code}") == code
     assert find_code("halo selamat pagi") is None
+
+
+def test_malformed_deliveries_are_skipped_not_failed():
+    from distribusi.webhooks.services import incoming_messages
+
+    odd = [{"entry": "x"}, {"entry": [{"changes": [{"value": {"metadata": "x", "messages": {"a": 1}}}]}]},
+           {"entry": [{"changes": [{"value": {"messages": [{"id": "m", "from": "62", "type": "text", "text": "x"}]}}]}]},
+           {"entry": [None, {"changes": None}]}]
+    found = [list(incoming_messages(payload)) for payload in odd]
+    assert found[:2] == [[], []] and found[3] == []
+    assert found[2][0].text == "" and found[2][0].message_id == "m"

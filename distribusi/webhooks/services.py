@@ -47,20 +47,28 @@ class Incoming:
     text: str
 
 
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def incoming_messages(payload: dict) -> Iterator[Incoming]:
     """The messages of a Cloud API delivery (status updates and malformed parts are skipped)."""
-    for entry in payload.get("entry") or []:
-        for change in (entry.get("changes") or []) if isinstance(entry, dict) else []:
-            value = change.get("value") if isinstance(change, dict) else None
-            if not isinstance(value, dict):
-                continue
-            metadata = value.get("metadata") or {}
-            for message in value.get("messages") or []:
-                if not isinstance(message, dict) or not message.get("id") or not message.get("from"):
+    for entry in _list(payload.get("entry")):
+        for change in _list(_dict(entry).get("changes")):
+            value = _dict(_dict(change).get("value"))
+            phone_number_id = _dict(value.get("metadata")).get("phone_number_id")
+            for message in _list(value.get("messages")):
+                message = _dict(message)
+                if not message.get("id") or not message.get("from"):
                     continue
-                text = (message.get("text") or {}).get("body", "") if message.get("type") == "text" else ""
-                yield Incoming(str(metadata.get("phone_number_id") or "") or None, str(message["id"])[:200],
-                               str(message["from"])[:32], str(message.get("type") or ""), str(text or "")[:4000])
+                text = _dict(message.get("text")).get("body") if message.get("type") == "text" else ""
+                yield Incoming(str(phone_number_id or "") or None, str(message["id"])[:200],
+                               str(message["from"])[:32], str(message.get("type") or ""),
+                               text[:4000] if isinstance(text, str) else "")
 
 
 def office_for(phone_number_id: str | None) -> Office | None:
