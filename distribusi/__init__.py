@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from distribusi.extensions import csrf
     from distribusi.tracking.views import bp as public_bp
     from distribusi.web import bp as web_bp
+    from distribusi.webhooks.views import bp as webhooks_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
@@ -82,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     csrf.exempt(api_bp)  # bearer tokens; session callers are checked for the CSRF header in api.access
     app.register_blueprint(api_bp)
+    csrf.exempt(webhooks_bp)  # signed by the sender (X-Hub-Signature-256), checked in the view
+    app.register_blueprint(webhooks_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -8,7 +8,8 @@ from distribusi.letters.models import CoverLetter  # noqa: F401
 from distribusi.handover.models import Handover  # noqa: F401
 from distribusi.courier.models import DeliveryPhoto, ScanRecord  # noqa: F401
 from distribusi.returns.models import ReturnBatch  # noqa: F401
-from distribusi.notify.models import OutboxMessage  # noqa: F401
+from distribusi.notify.models import InboundMessage, OutboxMessage  # noqa: F401
+from distribusi.courier.delivery_codes import DeliveryCode  # noqa: F401
 from distribusi.admin.models import AuditEntry  # noqa: F401
 from distribusi.operations.models import RetentionRun  # noqa: F401
 from distribusi.privacy.models import AccessEvent, AccessSubject, DigestKey, TrailAnswer, TrailRequest  # noqa: F401

@@ -26,6 +26,22 @@ class Config:
     DEVELOPMENT = os.environ.get("DISTRIBUSI_ENV") == "development"
     # served over HTTPS: Secure cookies and HSTS (distribusi.security); on unless HTTPS=0 or in development
     HTTPS = os.environ.get("HTTPS", "0" if DEVELOPMENT else "1").strip().lower() not in {"0", "false", "no", "off"}
+    # PANDAWA over the WhatsApp Cloud API (distribusi/webhooks) and the notification worker (distribusi/notify)
+    WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN")
+    WHATSAPP_APP_SECRET = os.environ.get("WHATSAPP_APP_SECRET")
+    WHATSAPP_ACCESS_TOKEN = os.environ.get("WHATSAPP_ACCESS_TOKEN")
+    WHATSAPP_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_PHONE_NUMBER_ID")
+    WHATSAPP_API_BASE_URL = os.environ.get("WHATSAPP_API_BASE_URL", "https://graph.facebook.com/v21.0")
+    WHATSAPP_TEMPLATE_LANGUAGE = os.environ.get("WHATSAPP_TEMPLATE_LANGUAGE", "id")
+    NOTIFY_CHANNEL = os.environ.get("NOTIFY_CHANNEL", "whatsapp")  # whatsapp | sms; an office setting overrides it
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN")
+    NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
+    NOTIFY_BACKOFF_SECONDS = float(os.environ.get("NOTIFY_BACKOFF_SECONDS", "30"))  # doubled after each failure
+    NOTIFY_BACKOFF_MAX_SECONDS = float(os.environ.get("NOTIFY_BACKOFF_MAX_SECONDS", "21600"))
+    NOTIFY_TIMEOUT_SECONDS = float(os.environ.get("NOTIFY_TIMEOUT_SECONDS", "10"))
+    NOTIFY_BATCH_SIZE = int(os.environ.get("NOTIFY_BATCH_SIZE", "20"))
+    NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "5"))
 
 
 class TestConfig(Config):
@@ -37,3 +53,5 @@ class TestConfig(Config):
     PUBLIC_BASE_URL = "https://distribusi.test"
     ARGON2_FAST = True
     HTTPS = False  # the test client speaks plain HTTP
+    WHATSAPP_API_BASE_URL = "http://127.0.0.1:9/unused"  # tests that send start a fake server and point here
+    NOTIFY_TIMEOUT_SECONDS = 2

@@ -110,6 +110,7 @@ def _settings_payload() -> dict[str, Any]:
             _put(payload, dotted, value)
     payload["delivery_policy"] = {name: request.form.get(f"delivery_policy.{name}") == "1"
                                   for name in ("allow_family", "allow_other")}
+    payload["delivery_code"] = request.form.get("delivery_code") == "1"  # courier/delivery_codes
     if doc_types := [code for code in re.split(r"[\s,;]+", request.form.get("doc_types", "").upper()) if code]:
         payload["doc_types"] = doc_types
     for dotted, value in form_payload(*WAIT_FIELDS, *(f"retention.{key}" for key, _label in RETENTION)).items():
@@ -142,7 +143,7 @@ def settings():
                                      actor=current_user)
     except (ValidationError, Problem) as error:
         values = request.form.to_dict()
-        for name in ("delivery_policy.allow_family", "delivery_policy.allow_other"):
+        for name in ("delivery_policy.allow_family", "delivery_policy.allow_other", "delivery_code"):
             values[name] = request.form.get(name) == "1"
         return _settings_page(values, refused(error), 422)
     db.session.commit()

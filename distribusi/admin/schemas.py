@@ -152,6 +152,10 @@ class OfficeSettingsIn(BaseSchema):
     days_off = fields.List(fields.Nested(DayIn), validate=validate.Length(max=366))
     work_days = fields.List(fields.Nested(DayIn), validate=validate.Length(max=366))
     retention = fields.Nested(RetentionIn)
+    delivery_code = fields.Boolean()  # a 6-digit code to the recipient, asked by the courier (courier/delivery_codes)
+    notify_channel = fields.String(validate=validate.OneOf(["whatsapp", "sms"]))
+    whatsapp_phone_number_id = fields.String(allow_none=True, validate=validate.Regexp(
+        r"^\d{5,30}$", error="ID nomor WhatsApp berupa angka."))
 
     @validates("letter_number_format")
     def _format(self, value: str, **_kwargs) -> None:

@@ -119,3 +119,4 @@ def user_role(user_id: int):
 
 
 from distribusi.admin import office_views  # noqa: E402,F401  (partners, settings, audit)
+from distribusi.notify import admin_views  # noqa: E402,F401  (the outbox of citizen notifications)

@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "hand_over": frozenset({Role.kasubbag}),
     "record_scans": frozenset({Role.courier}),
     "receive_returns": frozenset({Role.kasubbag}),
+    "reset_delivery_codes": frozenset({Role.kasubbag}),
     "collect_parcels": frozenset({Role.clerk}),
     "view_custody": STAFF,
     "view_photos": STAFF,

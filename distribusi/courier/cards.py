@@ -103,4 +103,5 @@ def page_settings(user: User) -> dict[str, Any]:
         "relations": [{"value": r.value, "label": RELATION_LABELS[r]} for r in relations],
         "reasons": [{"value": r.value, "label": text} for r, text in FAILURE_LABELS.items()],
         "states": {state.value: label(state) for state in ParcelStatus},
+        "delivery_code": bool((user.office.settings or {}).get("delivery_code")),  # ask for the recipient's code
     }

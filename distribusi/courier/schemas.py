@@ -30,6 +30,9 @@ class ScanIn(BaseSchema):
                                    validate=validate.OneOf([r.value for r in FailureReason]))
     note = Text(1000, multiline=True)
     device_id = Text(100)
+    delivery_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^\s*\d{6}\s*$", error="Kode serah terima terdiri dari 6 angka."),
+        metadata={"description": "Kode 6 digit dari penerima; wajib untuk `delivered` bila kantor memakainya"})
 
     @validates_schema
     def _consistent(self, data, **_kwargs):

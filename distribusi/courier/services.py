@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from distribusi.auth.models import User
+from distribusi.courier import delivery_codes
 from distribusi.courier.models import FAILURE_LABELS, FailureReason, Relation, ScanAction, ScanRecord
 from distribusi.courier.schemas import ScanIn, scan_response
 from distribusi import problems
@@ -51,7 +52,8 @@ class ScanResult:
 
 
 def _fingerprint(data: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    kept = {key: value for key, value in data.items() if key != "delivery_code"}  # nothing derived from the code
+    return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _replay(user: User, key: str, fingerprint: str) -> ScanResult | None:
@@ -97,6 +99,7 @@ def record_scan(user: User, payload: Any) -> ScanResult:
     action = ScanAction(data["action"])
     if action is ScanAction.delivered:
         _check_policy(user.office, data)
+        delivery_codes.check_code(parcel, data.get("delivery_code"))
     facts = {k: data[k] for k in ("recipient_name", "recipient_relation", "failure_reason", "note") if data.get(k)}
     event = transition(parcel, ACTION_TARGETS[action], Move(
         actor_id=user.id, from_party=user.party, to_party=_to_party(action, data, parcel),
@@ -105,6 +108,8 @@ def record_scan(user: User, payload: Any) -> ScanResult:
     ))
     _apply_facts(parcel, action, data, event)
     extra = {"reason": FAILURE_LABELS[FailureReason(data["failure_reason"])]} if action is ScanAction.failed else None
+    if action is ScanAction.out_for_delivery and delivery_codes.required(user.office):
+        extra = {"delivery_code": delivery_codes.issue_code(parcel)}  # sent to the recipient; only its hash is kept
     queue_parcel_message(parcel, event, extra)
     if action is ScanAction.delivered:
         close_if_done(parcel.recap, Move(actor_id=user.id, from_party=user.party))

@@ -103,3 +103,4 @@ def manifest():
                    "type": "image/png", "purpose": "any maskable"} for size in (192, 512)],
     }
     return Response(json.dumps(data), mimetype="application/manifest+json")
+from distribusi.courier import code_views  # noqa: E402,F401  (delivery-code lock on the control card)

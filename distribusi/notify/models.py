@@ -36,3 +36,22 @@ class OutboxMessage(OfficeScoped, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboundMessage(OfficeScoped, Base):
+    """One message a citizen sent to the office's WhatsApp number; its unique id makes a repeated delivery a no-op.
+
+    `text` is kept only for a message that became a ticket here (no complaint book wired in); a tracking code or
+    NIK/KK message is answered and its text is not stored.
+    """
+
+    __tablename__ = "inbound_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(16), default="whatsapp")
+    sender: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # tracking, identity, ticket, unsupported
+    reference: Mapped[str | None] = mapped_column(String(40))
+    text: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

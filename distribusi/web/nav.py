@@ -35,6 +35,7 @@ MENU = (
     Entry("Mitra kurir", "admin.partners", "administer"),
     Entry("Pengaturan", "admin.settings", "administer"),
     Entry("Jejak audit", "admin.audit", "administer"),
+    Entry("Notifikasi", "admin.outbox", "administer"),
 )
 
 

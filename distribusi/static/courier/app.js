@@ -102,6 +102,8 @@ function startAction(card, action) {
   if (action === "delivered") {
     form.elements.recipient_name.value = card.recipient_name || "";
     fill(form.elements.recipient_relation, settings.relations || []);
+    form.querySelector(".delivery-code-field").hidden = !settings.delivery_code;
+    form.elements.delivery_code.required = !!settings.delivery_code;
   } else {
     fill(form.elements.failure_reason, [{ value: "", label: "— pilih alasan —" }, ...(settings.reasons || [])]);
   }
@@ -119,6 +121,10 @@ async function submitAction(card, action, form) {
     extra.recipient_relation = f.recipient_relation.value;
     if (!extra.recipient_name) { error.textContent = "Nama penerima wajib diisi."; return; }
     if (extra.recipient_relation === "other" && !extra.note) { error.textContent = "Jelaskan hubungan penerima pada catatan."; return; }
+    if (settings.delivery_code) {
+      extra.delivery_code = f.delivery_code.value.trim();
+      if (!/^[0-9]{6}$/.test(extra.delivery_code)) { error.textContent = "Masukkan kode serah terima 6 angka dari penerima."; return; }
+    }
   } else {
     extra.failure_reason = f.failure_reason.value;
     if (!extra.failure_reason) { error.textContent = "Pilih alasan gagal antar."; return; }
