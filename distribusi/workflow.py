@@ -218,3 +218,37 @@ def check_all(subjects: Iterable[Any], target: enum.Enum) -> None:
         if not is_allowed(subject.status, target):
             name = SUBJECT_NAMES.get(subject.__custody_subject__, "Objek")
             raise InvalidTransition(f"{name} {subject.custody_label()}: {_refusal(subject.status, target)}")
+
+
+# How each custody action reads on the control card and in the citizen's processing trail.
+ACTION_LABELS = {
+    ("document", "register"): "Didaftarkan",
+    ("document", "flag"): "Ditandai perlu perbaikan",
+    ("document", "resolve"): "Perbaikan selesai",
+    ("document", "pack"): "Dimasukkan ke kiriman",
+    ("document", "repack"): "Dikemas ulang ke kiriman baru",
+    ("parcel", "pack"): "Dikemas dalam rekapan",
+    ("parcel", "accept"): "Diterima kurir (pindai)",
+    ("parcel", "out_for_delivery"): "Dibawa untuk diantar",
+    ("parcel", "delivered"): "Diserahkan kepada penerima",
+    ("parcel", "failed"): "Gagal diantar",
+    ("parcel", "return"): "Dikembalikan ke Dinas",
+    ("parcel", "receive_return"): "Diterima kembali di Dinas",
+    ("parcel", "collect"): "Diambil di loket",
+    ("parcel", "repack"): "Dikemas ulang",
+    ("recap", "create"): "Rekapan dibuat",
+    ("recap", "submit"): "Rekapan diajukan",
+    ("recap", "issue_letter"): "Surat pengantar dibuat",
+    ("recap", "reject_letter"): "Surat pengantar ditolak",
+    ("recap", "sign_letter"): "Surat pengantar ditandatangani",
+    ("recap", "hand_over"): "Diserahkan ke mitra kurir",
+    ("recap", "close"): "Rekapan selesai",
+    ("letter", "issue"): "Surat diterbitkan",
+    ("letter", "sign"): "Surat ditandatangani",
+    ("letter", "reject"): "Surat ditolak",
+}
+
+
+def action_label(subject_type: str, action: str) -> str:
+    """The Indonesian words for a custody event's action ("Diterima kurir (pindai)"), else its code."""
+    return ACTION_LABELS.get((subject_type, action), action)

@@ -26,9 +26,8 @@ from distribusi.privacy.models import (
     PURPOSE_LABELS, AccessEvent, AccessPurpose, AccessSubject, TrailAnswer, TrailRequest,
 )
 from distribusi.privacy.schemas import TrailOut
-from distribusi.recap.models import Parcel, Recap, parcel_documents
-from distribusi.web.card import ACTIONS
-from distribusi.workflow import SUBJECT_NAMES, label
+from distribusi.recap.models import Parcel, parcel_documents
+from distribusi.workflow import SUBJECT_NAMES, action_label, label
 
 MESSAGE_LABELS = {
     "parcel_out_for_delivery": "Pemberitahuan: kiriman dibawa kurir",
@@ -120,7 +119,7 @@ def _steps(documents, parcels, users_of) -> list[dict[str, Any]]:
     users = users_of({e.actor_id for e in events})
     return [{"at": e.recorded_at, "subject_type": e.subject_type,
              "subject": f"{SUBJECT_NAMES.get(e.subject_type, e.subject_type)} {names.get((e.subject_type, e.subject_id), '')}".strip(),
-             "action": e.action, "action_label": ACTIONS.get((e.subject_type, e.action), e.action),
+             "action": e.action, "action_label": action_label(e.subject_type, e.action),
              "actor": _who(users, e.actor_id), "from_party": e.from_party, "to_party": e.to_party}
             for e in events]
 

@@ -21,35 +21,9 @@ from distribusi.schemas import MAX_ID
 from distribusi.recap.models import Parcel, Recap, parcel_documents
 from distribusi.recap.services import find_parcel, load_recap
 from distribusi.web import bp
-from distribusi.workflow import SUBJECT_NAMES, DocumentStatus, LetterStatus, ParcelStatus, RecapStatus, label
+from distribusi.workflow import SUBJECT_NAMES, action_label, DocumentStatus, LetterStatus, ParcelStatus, RecapStatus, label
 
 STATES = {"document": DocumentStatus, "parcel": ParcelStatus, "recap": RecapStatus, "letter": LetterStatus}
-ACTIONS = {
-    ("document", "register"): "Didaftarkan",
-    ("document", "flag"): "Ditandai perlu perbaikan",
-    ("document", "resolve"): "Perbaikan selesai",
-    ("document", "pack"): "Dimasukkan ke kiriman",
-    ("document", "repack"): "Dikemas ulang ke kiriman baru",
-    ("parcel", "pack"): "Dikemas dalam rekapan",
-    ("parcel", "accept"): "Diterima kurir (pindai)",
-    ("parcel", "out_for_delivery"): "Dibawa untuk diantar",
-    ("parcel", "delivered"): "Diserahkan kepada penerima",
-    ("parcel", "failed"): "Gagal diantar",
-    ("parcel", "return"): "Dikembalikan ke Dinas",
-    ("parcel", "receive_return"): "Diterima kembali di Dinas",
-    ("parcel", "collect"): "Diambil di loket",
-    ("parcel", "repack"): "Dikemas ulang",
-    ("recap", "create"): "Rekapan dibuat",
-    ("recap", "submit"): "Rekapan diajukan",
-    ("recap", "issue_letter"): "Surat pengantar dibuat",
-    ("recap", "reject_letter"): "Surat pengantar ditolak",
-    ("recap", "sign_letter"): "Surat pengantar ditandatangani",
-    ("recap", "hand_over"): "Diserahkan ke mitra kurir",
-    ("recap", "close"): "Rekapan selesai",
-    ("letter", "issue"): "Surat diterbitkan",
-    ("letter", "sign"): "Surat ditandatangani",
-    ("letter", "reject"): "Surat ditolak",
-}
 # The facts of an event worth reading on the card, and their names.
 FACTS = {"recap": "Rekapan", "letter_number": "Nomor surat", "partner": "Mitra", "note": "Catatan", "received_by": "Diterima oleh",
          "recipient_name": "Penerima", "recipient_relation": "Hubungan", "failure_reason": "Alasan",
@@ -97,7 +71,7 @@ def _row(step: Step, names: dict[tuple[str, int], str]) -> dict:
     kind = event.subject_type
     return {
         "subject": f"{SUBJECT_NAMES.get(kind, kind)} {names.get((kind, event.subject_id), '')}".strip(),
-        "action": ACTIONS.get((kind, event.action), event.action),
+        "action": action_label(kind, event.action),
         "from_state": _state(kind, event.from_state), "to_state": _state(kind, event.to_state),
         "from_party": event.from_party, "to_party": event.to_party,
         "at": event.recorded_at, "device_at": event.device_at,
