@@ -10,3 +10,4 @@ from distribusi.courier.models import DeliveryPhoto, ScanRecord  # noqa: F401
 from distribusi.returns.models import ReturnBatch  # noqa: F401
 from distribusi.notify.models import OutboxMessage  # noqa: F401
 from distribusi.admin.models import AuditEntry  # noqa: F401
+from distribusi.complaints.models import Complaint, ComplaintEvent  # noqa: F401

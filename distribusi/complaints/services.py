@@ -1,0 +1,283 @@
+"""The complaint book: register a ticket from any channel, link what it concerns, answer, route, escalate, resolve.
+
+Every function takes `now` (a stored, naive UTC time) so that tests can move the clock; it defaults to utcnow().
+Services flush; the edge commits.
+"""
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from distribusi.auth.models import Role, User
+from distribusi.complaints import states
+from distribusi.complaints.models import (LADDER, LEVEL_LABELS, STATUS_LABELS, Category, Channel, Complaint,
+                                          ComplaintStatus, Level, Route)
+from distribusi.complaints.schemas import ComplaintIn, EscalateIn, ResolveIn, RespondIn, RouteIn
+from distribusi.database import contains_text
+from distribusi.extensions import db
+from distribusi.intake.models import FlagReason
+from distribusi.intake.services import flag_document
+from distribusi.intake.validators import normalize_phone
+from distribusi.models import Office, utcnow
+from distribusi.numbering import next_number
+from distribusi.problems import Conflict, NotFound, Refused
+from distribusi.tracking import services as tracking
+from distribusi.workdays import due_after_working_days
+from distribusi.workflow import DocumentStatus, label
+
+S = ComplaintStatus
+DEFAULT_LEVEL_DAYS = 1
+MAX_LINKED = 50  # a NIK or phone shared by a large household still fits on one ticket page
+ROLE_LEVELS = {Role.operator: Level.officer, Role.kasi: Level.kasi, Role.kabid: Level.kabid,
+               Role.secretary: Level.secretary, Role.head: Level.head}
+ROUTE_FLAGS = {Route.correction: FlagReason.data_error, Route.signers: FlagReason.unsigned}
+
+
+def level_days(office: Office) -> int:
+    """Working days each level has before the ticket is overdue (office setting complaint_level_days, default 1)."""
+    value = (office.settings or {}).get("complaint_level_days")
+    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 30 else DEFAULT_LEVEL_DAYS
+
+
+def desk_level(user: User) -> Level | None:
+    """The rung of the ladder the user's role sits on (operators are the officer level)."""
+    return ROLE_LEVELS.get(user.role)
+
+
+def _office_year(office: Office, moment: datetime) -> int:
+    return moment.replace(tzinfo=UTC).astimezone(office.zone).year
+
+
+def next_ticket_number(office: Office, moment: datetime) -> str:
+    """ADU-PKU-2026-000123: gap-free per office and year (the office's local year)."""
+    year = _office_year(office, moment)
+    return f"ADU-{office.code}-{year}-{next_number(office.id, 'complaint', year):06d}"
+
+
+def _phone_of(contact: str) -> str | None:
+    try:
+        return normalize_phone(contact)
+    except ValidationError:
+        return None
+
+
+def find_related(user: User, *, nik=None, kk=None, phone=None, tracking_code=None, name=None) -> dict[str, list]:
+    """The office's documents and parcels matching any key given (the staff lookup); empty when no key is given."""
+    keys = {"nik": nik, "kk": kk, "phone": phone, "tracking_code": tracking_code, "name": name}
+    keys = {key: value for key, value in keys.items() if value}
+    if not keys:
+        return {"documents": [], "parcels": []}
+    return tracking.lookup(user, **keys)
+
+
+def _link(complaint: Complaint, found: dict[str, list]) -> int:
+    added = 0
+    for parcel in found["parcels"]:
+        if parcel not in complaint.parcels and len(complaint.parcels) < MAX_LINKED:
+            complaint.parcels.append(parcel)
+            added += 1
+    for document in found["documents"]:
+        if document not in complaint.documents and len(complaint.documents) < MAX_LINKED:
+            complaint.documents.append(document)
+            added += 1
+    return added
+
+
+def delivery_status(complaint: Complaint) -> str | None:
+    """What to tell the citizen at once: the newest linked parcel's state and next step, else a document's state."""
+    if complaint.parcels:
+        parcel = complaint.parcels[-1]
+        return f"{label(parcel.status)}: {tracking.NEXT_STEPS[parcel.status]}"
+    if complaint.documents:
+        return f"Dokumen {label(complaint.documents[-1].status).lower()}, belum dikirim."
+    return None
+
+
+def decorate(complaint: Complaint, now: datetime | None = None) -> Complaint:
+    """Set the read-only facts the pages and the API show beside the stored fields."""
+    complaint.overdue = complaint.is_overdue(now or utcnow())
+    complaint.delivery_status = delivery_status(complaint)
+    return complaint
+
+
+def register_complaint(user: User, payload: Any, *, now: datetime | None = None) -> Complaint:
+    """Log a ticket at the officer level, due after the office's working days, linked to what its keys find."""
+    data = ComplaintIn().load(payload)
+    now = now or utcnow()
+    office = user.office
+    complaint = Complaint(
+        office_id=user.office_id, ticket_number=next_ticket_number(office, now), channel=Channel(data["channel"]),
+        category=Category(data["category"]), complainant_name=data["complainant_name"], contact=data["contact"],
+        phone=_phone_of(data["contact"]), nik=data.get("nik"), kk_number=data.get("kk_number"),
+        tracking_code=data.get("tracking_code"), description=data["description"], status=None, level=Level.officer,
+        due_at=due_after_working_days(office, now, level_days(office)), received_at=now, created_by_id=user.id,
+        created_at=now,
+    )
+    db.session.add(complaint)
+    states.move(complaint, S.open, "register", actor_id=user.id, at=now)
+    _link(complaint, find_related(user, nik=complaint.nik, kk=complaint.kk_number, phone=complaint.phone,
+                                  tracking_code=complaint.tracking_code))
+    db.session.flush()
+    return decorate(complaint, now)
+
+
+def link_related(user: User, complaint: Complaint, keys: dict[str, str | None]) -> int:
+    """Link more parcels and documents found by the given keys; returns how many were added."""
+    if not any(keys.values()):
+        raise Refused("Isi salah satu: kode kiriman, NIK, nomor KK atau nomor HP.",
+                      fields={"q": ["Minimal satu kriteria pencarian."]})
+    added = _link(complaint, find_related(user, **keys))
+    db.session.flush()
+    return added
+
+
+def respond(user: User, complaint: Complaint, payload: Any, *, now: datetime | None = None) -> Complaint:
+    """Record the answer given to the citizen."""
+    data = RespondIn().load(payload)
+    now = now or utcnow()
+    states.move(complaint, S.answered, "respond", actor_id=user.id, at=now, note=data["answer"])
+    complaint.answer = data["answer"]
+    db.session.flush()
+    return decorate(complaint, now)
+
+
+def route(user: User, complaint: Complaint, payload: Any, *, now: datetime | None = None) -> Complaint:
+    """Send a data-entry error to correction or an unsigned document to the signers, flagging the documents.
+
+    With document_id, that linked document is flagged (refused if it cannot be); without, every linked document
+    still registered is flagged, and those already in a recap or already flagged are left as they are.
+    """
+    data = RouteIn().load(payload)
+    now = now or utcnow()
+    target = Route(data["route"])
+    reason, note = ROUTE_FLAGS[target].value, data.get("note") or f"Pengaduan {complaint.ticket_number}"
+    if data.get("document_id") is not None:
+        chosen = [d for d in complaint.documents if d.id == data["document_id"]]
+        if not chosen:
+            raise Refused("Dokumen itu tidak tertaut pada pengaduan ini.", fields={"document_id": ["Pilih dokumen tertaut."]})
+    else:
+        chosen = [d for d in complaint.documents if d.status is DocumentStatus.registered]
+    states.move(complaint, S.routed, "route", actor_id=user.id, at=now,
+                note=f"{target.value}: {data.get('note') or ''}".strip(": "))
+    for document in chosen:
+        flag_document(user, document, reason, note)
+    complaint.route = target
+    db.session.flush()
+    return decorate(complaint, now)
+
+
+def next_level(level: Level) -> Level | None:
+    index = LADDER.index(level)
+    return LADDER[index + 1] if index + 1 < len(LADDER) else None
+
+
+def escalate(user: User, complaint: Complaint, payload: Any | None = None, *, now: datetime | None = None) -> Complaint:
+    """Raise the ticket one level; it is due again after the office's working days per level."""
+    data = EscalateIn().load(payload or {})
+    now = now or utcnow()
+    higher = next_level(complaint.level)
+    if higher is None:
+        raise Conflict("Pengaduan sudah di tingkat tertinggi (Kepala Dinas); selesaikan dengan hasilnya.",
+                       code="top_level")
+    states.move(complaint, S.open, "escalate", actor_id=user.id, at=now, note=data.get("note"), level=higher)
+    complaint.due_at = due_after_working_days(user.office, now, level_days(user.office))
+    db.session.flush()
+    return decorate(complaint, now)
+
+
+def resolve(user: User, complaint: Complaint, payload: Any, *, now: datetime | None = None) -> Complaint:
+    """Close the ticket with its outcome."""
+    data = ResolveIn().load(payload)
+    now = now or utcnow()
+    states.move(complaint, S.resolved, "resolve", actor_id=user.id, at=now, note=data["outcome"])
+    complaint.outcome, complaint.resolved_at = data["outcome"], now
+    db.session.flush()
+    return decorate(complaint, now)
+
+
+def complaint_query(user: User, *, status=None, level=None, channel=None, overdue=None, q=None,
+                    now: datetime | None = None):
+    """The office's tickets, newest first, filtered; overdue=True keeps the open ones past their due time."""
+    now = now or utcnow()
+    stmt = select(Complaint).where(Complaint.office_id == user.office_id)
+    if status:
+        stmt = stmt.where(Complaint.status == ComplaintStatus(status))
+    if level:
+        stmt = stmt.where(Complaint.level == Level(level))
+    if channel:
+        stmt = stmt.where(Complaint.channel == Channel(channel))
+    if overdue is True:
+        stmt = stmt.where(Complaint.status != S.resolved, Complaint.due_at < now)
+    elif overdue is False:
+        stmt = stmt.where(or_(Complaint.status == S.resolved, Complaint.due_at >= now))
+    if q:
+        term = q.strip()
+        stmt = stmt.where(or_(Complaint.ticket_number == term.upper(), contains_text(Complaint.complainant_name, term),
+                              Complaint.nik == term, Complaint.kk_number == term, Complaint.contact == term,
+                              Complaint.phone == (_phone_of(term) or term), Complaint.tracking_code == term.upper()))
+    order = (Complaint.due_at.asc(), Complaint.id) if overdue else (Complaint.id.desc(),)
+    return stmt.options(selectinload(Complaint.parcels)).order_by(*order)
+
+
+def overdue_count(user: User, level: Level | None = None, *, now: datetime | None = None) -> int:
+    """How many open tickets of the office (at one level, if given) are past their due time."""
+    stmt = select(func.count(Complaint.id)).where(Complaint.office_id == user.office_id, Complaint.status != S.resolved,
+                                                  Complaint.due_at < (now or utcnow()))
+    if level is not None:
+        stmt = stmt.where(Complaint.level == level)
+    return db.session.scalar(stmt) or 0
+
+
+def get_complaint(user: User, complaint_id: int) -> Complaint:
+    """The office's ticket by id; NotFound for another office's or a missing one."""
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None or complaint.office_id != user.office_id:
+        raise NotFound("Pengaduan tidak ditemukan.")
+    return decorate(complaint)
+
+
+def public_status(ticket_number: str, verify: str | None) -> dict[str, Any] | None:
+    """The ticket's state for whoever quotes its number and the last four digits of the phone given; else None.
+
+    A wrong or missing verify answers like an unknown ticket, so numbers cannot be probed for existence.
+    """
+    number = (ticket_number or "").strip().upper()[:40]
+    if not verify or len(verify) != 4 or not (verify.isascii() and verify.isdigit()):
+        return None
+    complaint = db.session.scalar(select(Complaint).where(Complaint.ticket_number == number))
+    if complaint is None:
+        return None
+    digits = complaint.phone or "".join(ch for ch in complaint.contact if ch.isascii() and ch.isdigit())
+    if len(digits) < 4 or not _same(digits[-4:], verify):
+        return None
+    return {"ticket_number": complaint.ticket_number, "status": complaint.status.value,
+            "status_label": STATUS_LABELS[complaint.status], "level": complaint.level.value,
+            "level_label": LEVEL_LABELS[complaint.level], "received_at": complaint.received_at,
+            "due_at": complaint.due_at, "resolved_at": complaint.resolved_at}
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a, b)
+
+
+def local_day_bounds(office: Office, first: date, last: date) -> tuple[datetime, datetime]:
+    """Stored-time bounds [start of first, start of the day after last) of whole days in the office's zone."""
+    start = datetime.combine(first, time(0), tzinfo=office.zone).astimezone(UTC).replace(tzinfo=None)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=office.zone).astimezone(UTC).replace(tzinfo=None)
+    return start, end
+
+
+def complaints_in_period(user: User, first: date, last: date) -> list[Complaint]:
+    """The tickets received in the period, in the order of their numbers, with their history."""
+    start, end = local_day_bounds(user.office, first, last)
+    return list(db.session.scalars(
+        select(Complaint).where(Complaint.office_id == user.office_id, Complaint.received_at >= start,
+                                Complaint.received_at < end)
+        .options(selectinload(Complaint.events), selectinload(Complaint.parcels))
+        .order_by(Complaint.received_at, Complaint.id)
+    ))
