@@ -59,11 +59,10 @@ def _filters() -> dict:
     return pick
 
 
-def _list_page(template: str, **fixed):
-    filters = {**_filters(), **{key: value for key, value in fixed.items() if value is not None}}
-    now = utcnow()
+def _list_page(template: str, **context):
+    filters, now = _filters(), utcnow()
     pagination = paginate(services.complaint_query(current_user, now=now, **filters), per_page=25)
-    return render_template(template, pagination=pagination, filters=filters, now=now, **CHOICES, **fixed)
+    return render_template(template, pagination=pagination, filters=filters, now=now, **CHOICES, **context)
 
 
 @bp.route("/")
@@ -158,7 +157,8 @@ def act(complaint_id: int, action: str):
     try:
         service(current_user, complaint, payload)
     except (ValidationError, Problem) as error:
-        return _ticket_page(services.get_complaint(current_user, complaint_id), refused(error), 422)
+        return _ticket_page(services.get_complaint(current_user, complaint_id), refused(error),
+                            getattr(error, "status", 422))
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("complaints.ticket", complaint_id=complaint_id))
@@ -173,7 +173,7 @@ def link(complaint_id: int):
     try:
         added = services.link_related(current_user, complaint, keys)
     except Problem as error:
-        return _ticket_page(services.get_complaint(current_user, complaint_id), refused(error), 422)
+        return _ticket_page(services.get_complaint(current_user, complaint_id), refused(error), error.status)
     db.session.commit()
     flash(f"{added} kiriman/dokumen ditautkan." if added else "Tidak ada kiriman atau dokumen baru yang ditemukan.",
           "success" if added else "info")

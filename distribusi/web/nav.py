@@ -29,10 +29,13 @@ MENU = (
     Entry("Retur", "returns.desk", "receive_returns"),
     Entry("Loket", "recap.counter", "collect_parcels"),
     Entry("Kartu kendali", "web.card", "view_custody"),
+    Entry("Meja pengaduan", "complaints.desk", "handle_complaints"),
+    Entry("Buku pengaduan", "complaints.book", "view_complaints"),
     Entry("Laporan", "reports.index", "view_documents"),
     Entry("Pengguna", "admin.users", "administer"),
     Entry("Mitra kurir", "admin.partners", "administer"),
     Entry("Pengaturan", "admin.settings", "administer"),
+    Entry("Kalender kerja", "admin.calendar", "administer"),
     Entry("Jejak audit", "admin.audit", "administer"),
 )
 
