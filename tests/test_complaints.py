@@ -259,3 +259,43 @@ def test_public_status_is_rate_limited(app, client, operator):
     ticket = operator.post(API, json=_body()).get_json()["ticket_number"]
     codes = [client.get(f"/api/v1/public/complaints/{ticket}?verify=7890").status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[-1] == 429
+
+
+def _pdf_text(content: bytes) -> str:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(content)
+    return "\n".join(page.get_textpage().get_text_range() for page in document)
+
+
+def test_the_printed_book_and_follow_up_list_the_period(app, operator, login_as):
+    user = operator.user
+    inside = [services.register_complaint(user, _body(channel=channel, complainant_name=f"Warga {i}"),
+                                          now=FRIDAY_AFTERNOON)
+              for i, channel in enumerate(("akapela_phone", "pandawa_whatsapp", "letter"))]
+    outside = services.register_complaint(user, _body(), now=datetime(2026, 9, 1, 3, 0))
+    services.escalate(user, inside[0], {}, now=FRIDAY_AFTERNOON)
+    services.resolve(user, inside[1], {"outcome": "KK sudah diterima warga."}, now=datetime(2026, 8, 18, 3, 0))
+    db.session.commit()
+    kasi = login_as("kasi")
+    book = kasi.get(f"{API}/book.pdf?from=2026-08-01&to=2026-08-31")
+    assert book.status_code == 200 and book.mimetype == "application/pdf"
+    text = _pdf_text(book.data)
+    assert "BUKU LAPORAN PENGADUAN" in text and "3 pengaduan, 1 selesai" in text
+    for complaint in inside:
+        assert complaint.ticket_number in text
+    assert outside.ticket_number not in text and "PANDAWA" in text and "Warga 2" in text
+    follow = _pdf_text(kasi.get(f"{API}/follow-up.pdf?from=2026-08-01&to=2026-08-31").data)
+    assert "LAPORAN TINDAK LANJUT PENYELESAIAN" in follow and "KK sudah diterima warga." in follow
+    sheet = kasi.get(f"{API}/book.xlsx?from=2026-08-01&to=2026-08-31")
+    assert sheet.status_code == 200 and sheet.mimetype.endswith("spreadsheetml.sheet")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    values = [row for row in load_workbook(BytesIO(sheet.data)).active.iter_rows(values_only=True)]
+    assert [row[1] for row in values[6:]] == [c.ticket_number for c in inside]
+    assert kasi.get(f"{API}/follow-up.xlsx?from=2026-08-01&to=2026-08-31").status_code == 200
+    assert kasi.get(f"{API}/book.pdf?from=2026-08-31&to=2026-08-01").status_code == 422
+    assert kasi.get(f"{API}/book.pdf").status_code == 422
+    assert login_as("courier").get(f"{API}/book.pdf?from=2026-08-01&to=2026-08-31").status_code == 403

@@ -4,8 +4,10 @@ from marshmallow import fields
 
 from distribusi.api import bp
 from distribusi.api.access import api_route, current_user, json_body, load_query, parsed_json
-from distribusi.complaints import services
-from distribusi.complaints.schemas import (ComplaintIn, ComplaintOut, ComplaintPage, ComplaintQuery, EscalateIn,
+from distribusi.api.papers import _send as send_paper
+from distribusi.complaints import papers, services
+from distribusi.printing.services import PDF, XLSX
+from distribusi.complaints.schemas import (ComplaintIn, ComplaintOut, ComplaintPage, ComplaintQuery, EscalateIn, PeriodQuery,
                                            PublicComplaintOut, PublicComplaintQuery, ResolveIn, RespondIn, RouteIn)
 from distribusi.errors import ApiError
 from distribusi.extensions import db
@@ -100,6 +102,38 @@ def link_complaint(complaint_id: int):
 
 def _empty_body() -> bool:
     return not request.get_data(cache=True).strip()
+
+
+PAPER_SUMMARY = "{} satu periode ({}); ?from=YYYY-MM-DD&to=YYYY-MM-DD"
+
+
+def _paper(kind: str, extension: str):
+    period = load_query(PeriodQuery())
+    return send_paper(papers.complaint_paper(current_user(), kind, extension, period["date_from"], period["date_to"]))
+
+
+@api_route(bp, "/complaints/book.pdf", verb="view_complaints", query=PeriodQuery,
+           summary=PAPER_SUMMARY.format("Buku laporan pengaduan", "PDF"), response=PDF)
+def complaint_book_pdf():
+    return _paper("book", "pdf")
+
+
+@api_route(bp, "/complaints/book.xlsx", verb="view_complaints", query=PeriodQuery,
+           summary=PAPER_SUMMARY.format("Buku laporan pengaduan", "XLSX"), response=XLSX)
+def complaint_book_xlsx():
+    return _paper("book", "xlsx")
+
+
+@api_route(bp, "/complaints/follow-up.pdf", verb="view_complaints", query=PeriodQuery,
+           summary=PAPER_SUMMARY.format("Laporan tindak lanjut penyelesaian", "PDF"), response=PDF)
+def complaint_follow_up_pdf():
+    return _paper("follow-up", "pdf")
+
+
+@api_route(bp, "/complaints/follow-up.xlsx", verb="view_complaints", query=PeriodQuery,
+           summary=PAPER_SUMMARY.format("Laporan tindak lanjut penyelesaian", "XLSX"), response=XLSX)
+def complaint_follow_up_xlsx():
+    return _paper("follow-up", "xlsx")
 
 
 PUBLIC_QUERY, PUBLIC_OUT = PublicComplaintQuery(), PublicComplaintOut()
