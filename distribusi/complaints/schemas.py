@@ -130,8 +130,15 @@ class ComplaintOut(BaseSchema):
     events = fields.List(fields.Nested(EventOut))
 
 
+class ComplaintItemOut(ComplaintOut):
+    """A ticket in a list: without its history."""
+
+    class Meta(ComplaintOut.Meta):
+        exclude = ("events",)
+
+
 class ComplaintPage(PageOut):
-    items = fields.List(fields.Nested(ComplaintOut(exclude=("events",))))
+    items = fields.List(fields.Nested(ComplaintItemOut))
 
 
 class PublicComplaintQuery(BaseSchema):
