@@ -143,6 +143,7 @@ class OfficeSettingsIn(BaseSchema):
     wait_limits = fields.Nested(WaitLimitsIn)
     days_off = fields.List(fields.Nested(DayIn), validate=validate.Length(max=366))
     work_days = fields.List(fields.Nested(DayIn), validate=validate.Length(max=366))
+    complaint_level_days = fields.Integer(required=False, validate=validate.Range(min=1, max=30))  # complaints
 
     @validates("letter_number_format")
     def _format(self, value: str, **_kwargs) -> None:
