@@ -17,6 +17,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(demo_data)
     app.cli.add_command(custody_cli)
+    from distribusi.complaints.cli import complaints_cli
+
+    app.cli.add_command(complaints_cli)
 
 
 @click.command("create-admin")

@@ -299,3 +299,20 @@ def test_the_printed_book_and_follow_up_list_the_period(app, operator, login_as)
     assert kasi.get(f"{API}/book.pdf?from=2026-08-31&to=2026-08-01").status_code == 422
     assert kasi.get(f"{API}/book.pdf").status_code == 422
     assert login_as("courier").get(f"{API}/book.pdf?from=2026-08-01&to=2026-08-31").status_code == 403
+
+
+def test_overdue_tickets_are_raised_by_the_command(app, operator, runner):
+    user = operator.user
+    late = services.register_complaint(user, _body(), now=FRIDAY_AFTERNOON)
+    fresh = services.register_complaint(user, _body(), now=datetime(2026, 8, 18, 3, 0))
+    done = services.register_complaint(user, _body(), now=FRIDAY_AFTERNOON)
+    services.resolve(user, done, {"outcome": "Dijawab."}, now=FRIDAY_AFTERNOON)
+    db.session.commit()
+    raised = services.escalate_overdue(user.office, now=datetime(2026, 8, 18, 17, 0))
+    assert raised == [late] and late.level is Level.kasi and fresh.level is Level.officer
+    assert late.events[-1].actor_id is None and "Otomatis" in late.events[-1].note
+    assert late.due_at == datetime(2026, 8, 20, 16, 59, 59)  # raised at 00.00 WIB on Wednesday: due Thursday
+    db.session.commit()
+    result = runner.invoke(args=["complaints", "escalate-overdue"])
+    assert result.exit_code == 0, result.output
+    assert "pengaduan dinaikkan" in result.output

@@ -281,3 +281,26 @@ def complaints_in_period(user: User, first: date, last: date) -> list[Complaint]
         .options(selectinload(Complaint.events), selectinload(Complaint.parcels))
         .order_by(Complaint.received_at, Complaint.id)
     ))
+
+
+AUTO_NOTE = "Otomatis: melewati batas waktu di tingkat {}."
+
+
+def escalate_overdue(office: Office, *, now: datetime | None = None) -> list[Complaint]:
+    """Raise every open ticket of the office past its due time one level (those at the head stay, listed as overdue).
+
+    Run by `flask --app distribusi complaints escalate-overdue` (e.g. every hour from cron); the move is recorded
+    without an actor, with a note saying why.
+    """
+    now = now or utcnow()
+    late = db.session.scalars(
+        select(Complaint).where(Complaint.office_id == office.id, Complaint.status != S.resolved,
+                                Complaint.due_at < now, Complaint.level != Level.head)
+        .order_by(Complaint.due_at, Complaint.id).with_for_update(skip_locked=True)
+    ).all()
+    for complaint in late:
+        note = AUTO_NOTE.format(LEVEL_LABELS[complaint.level])
+        states.move(complaint, S.open, "escalate", actor_id=None, at=now, note=note, level=next_level(complaint.level))
+        complaint.due_at = due_after_working_days(office, now, level_days(office))
+    db.session.flush()
+    return list(late)
