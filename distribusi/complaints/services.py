@@ -5,24 +5,20 @@ Services flush; the edge commits.
 """
 from __future__ import annotations
 
-import hmac
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import ValidationError
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from distribusi.auth.models import Role, User
 from distribusi.complaints import states
-from distribusi.complaints.models import (LADDER, LEVEL_LABELS, STATUS_LABELS, Category, Channel, Complaint,
-                                          ComplaintStatus, Level, Route)
+from distribusi.complaints.models import LADDER, LEVEL_LABELS, Category, Channel, Complaint, ComplaintStatus, Level, Route
+from distribusi.complaints.queries import (  # noqa: F401  (read by the pages and the API through services)
+    complaint_query, complaints_in_period, local_day_bounds, overdue_count, phone_of, public_status)
 from distribusi.complaints.schemas import ComplaintIn, EscalateIn, ResolveIn, RespondIn, RouteIn
-from distribusi.database import contains_text
 from distribusi.extensions import db
 from distribusi.intake.models import FlagReason
 from distribusi.intake.services import flag_document
-from distribusi.intake.validators import normalize_phone
 from distribusi.models import Office, utcnow
 from distribusi.numbering import next_number
 from distribusi.problems import Conflict, NotFound, Refused
@@ -57,13 +53,6 @@ def next_ticket_number(office: Office, moment: datetime) -> str:
     """ADU-PKU-2026-000123: gap-free per office and year (the office's local year)."""
     year = _office_year(office, moment)
     return f"ADU-{office.code}-{year}-{next_number(office.id, 'complaint', year):06d}"
-
-
-def _phone_of(contact: str) -> str | None:
-    try:
-        return normalize_phone(contact)
-    except ValidationError:
-        return None
 
 
 def find_related(user: User, *, nik=None, kk=None, phone=None, tracking_code=None, name=None) -> dict[str, list]:
@@ -113,7 +102,7 @@ def register_complaint(user: User, payload: Any, *, now: datetime | None = None)
     complaint = Complaint(
         office_id=user.office_id, ticket_number=next_ticket_number(office, now), channel=Channel(data["channel"]),
         category=Category(data["category"]), complainant_name=data["complainant_name"], contact=data["contact"],
-        phone=_phone_of(data["contact"]), nik=data.get("nik"), kk_number=data.get("kk_number"),
+        phone=phone_of(data["contact"]), nik=data.get("nik"), kk_number=data.get("kk_number"),
         tracking_code=data.get("tracking_code"), description=data["description"], status=None, level=Level.officer,
         due_at=due_after_working_days(office, now, level_days(office)), received_at=now, created_by_id=user.id,
         created_at=now,
@@ -200,87 +189,12 @@ def resolve(user: User, complaint: Complaint, payload: Any, *, now: datetime | N
     return decorate(complaint, now)
 
 
-def complaint_query(user: User, *, status=None, level=None, channel=None, overdue=None, q=None,
-                    now: datetime | None = None):
-    """The office's tickets, newest first, filtered; overdue=True keeps the open ones past their due time."""
-    now = now or utcnow()
-    stmt = select(Complaint).where(Complaint.office_id == user.office_id)
-    if status:
-        stmt = stmt.where(Complaint.status == ComplaintStatus(status))
-    if level:
-        stmt = stmt.where(Complaint.level == Level(level))
-    if channel:
-        stmt = stmt.where(Complaint.channel == Channel(channel))
-    if overdue is True:
-        stmt = stmt.where(Complaint.status != S.resolved, Complaint.due_at < now)
-    elif overdue is False:
-        stmt = stmt.where(or_(Complaint.status == S.resolved, Complaint.due_at >= now))
-    if q:
-        term = q.strip()
-        stmt = stmt.where(or_(Complaint.ticket_number == term.upper(), contains_text(Complaint.complainant_name, term),
-                              Complaint.nik == term, Complaint.kk_number == term, Complaint.contact == term,
-                              Complaint.phone == (_phone_of(term) or term), Complaint.tracking_code == term.upper()))
-    order = (Complaint.due_at.asc(), Complaint.id) if overdue else (Complaint.id.desc(),)
-    return stmt.options(selectinload(Complaint.parcels)).order_by(*order)
-
-
-def overdue_count(user: User, level: Level | None = None, *, now: datetime | None = None) -> int:
-    """How many open tickets of the office (at one level, if given) are past their due time."""
-    stmt = select(func.count(Complaint.id)).where(Complaint.office_id == user.office_id, Complaint.status != S.resolved,
-                                                  Complaint.due_at < (now or utcnow()))
-    if level is not None:
-        stmt = stmt.where(Complaint.level == level)
-    return db.session.scalar(stmt) or 0
-
-
 def get_complaint(user: User, complaint_id: int) -> Complaint:
     """The office's ticket by id; NotFound for another office's or a missing one."""
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None or complaint.office_id != user.office_id:
         raise NotFound("Pengaduan tidak ditemukan.")
     return decorate(complaint)
-
-
-def public_status(ticket_number: str, verify: str | None) -> dict[str, Any] | None:
-    """The ticket's state for whoever quotes its number and the last four digits of the phone given; else None.
-
-    A wrong or missing verify answers like an unknown ticket, so numbers cannot be probed for existence.
-    """
-    number = (ticket_number or "").strip().upper()[:40]
-    if not verify or len(verify) != 4 or not (verify.isascii() and verify.isdigit()):
-        return None
-    complaint = db.session.scalar(select(Complaint).where(Complaint.ticket_number == number))
-    if complaint is None:
-        return None
-    digits = complaint.phone or "".join(ch for ch in complaint.contact if ch.isascii() and ch.isdigit())
-    if len(digits) < 4 or not _same(digits[-4:], verify):
-        return None
-    return {"ticket_number": complaint.ticket_number, "status": complaint.status.value,
-            "status_label": STATUS_LABELS[complaint.status], "level": complaint.level.value,
-            "level_label": LEVEL_LABELS[complaint.level], "received_at": complaint.received_at,
-            "due_at": complaint.due_at, "resolved_at": complaint.resolved_at}
-
-
-def _same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a, b)
-
-
-def local_day_bounds(office: Office, first: date, last: date) -> tuple[datetime, datetime]:
-    """Stored-time bounds [start of first, start of the day after last) of whole days in the office's zone."""
-    start = datetime.combine(first, time(0), tzinfo=office.zone).astimezone(UTC).replace(tzinfo=None)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=office.zone).astimezone(UTC).replace(tzinfo=None)
-    return start, end
-
-
-def complaints_in_period(user: User, first: date, last: date) -> list[Complaint]:
-    """The tickets received in the period, in the order of their numbers, with their history."""
-    start, end = local_day_bounds(user.office, first, last)
-    return list(db.session.scalars(
-        select(Complaint).where(Complaint.office_id == user.office_id, Complaint.received_at >= start,
-                                Complaint.received_at < end)
-        .options(selectinload(Complaint.events), selectinload(Complaint.parcels))
-        .order_by(Complaint.received_at, Complaint.id)
-    ))
 
 
 AUTO_NOTE = "Otomatis: melewati batas waktu di tingkat {}."

@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 from distribusi.auth.permissions import can, ensure
 from distribusi.complaints import bp, services
 from distribusi.complaints.models import (ACTION_LABELS, CATEGORY_LABELS, CHANNEL_LABELS, LEVEL_LABELS, ROUTE_LABELS,
-                                          STATUS_LABELS, Category, Channel, ComplaintStatus, Level, Route)
+                                          STATUS_LABELS, Category, Channel, Complaint, ComplaintStatus, Level, Route)
 from distribusi.extensions import db
 from distribusi.models import utcnow
 from distribusi.problems import Problem
@@ -75,8 +75,8 @@ def desk():
     now = utcnow()
     stmt = services.complaint_query(current_user, now=now, **{**filters, "level": level.value})
     if filters["status"] is None:
-        stmt = stmt.where(services.Complaint.status != ComplaintStatus.resolved).order_by(None).order_by(
-            services.Complaint.due_at, services.Complaint.id)
+        stmt = stmt.where(Complaint.status != ComplaintStatus.resolved).order_by(None).order_by(Complaint.due_at,
+                                                                                                Complaint.id)
     pagination = paginate(stmt, per_page=25)
     return render_template("complaints/desk.html", pagination=pagination, filters=filters, now=now, level=level,
                            overdue=services.overdue_count(current_user, level, now=now), **CHOICES)
@@ -117,7 +117,7 @@ def lookup():
             "phone": request.args.get("contact") or request.args.get("phone"),
             "tracking_code": request.args.get("tracking_code")}
     keys = {key: (value or "").strip()[:32] or None for key, value in keys.items()}
-    if keys["phone"] and services._phone_of(keys["phone"]) is None:
+    if keys["phone"] and services.phone_of(keys["phone"]) is None:
         keys["phone"] = None  # a social-media account is no search key
     found = services.find_related(current_user, **keys) if any(keys.values()) else None
     return render_template("complaints/_lookup.html", found=found)
