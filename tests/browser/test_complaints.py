@@ -39,7 +39,7 @@ def ticket_facts(server, number: str):
 def test_operator_takes_a_phone_complaint_and_the_kasi_gets_it(page, live_server):
     nik, code = a_parcel_document(live_server)
     log_in(page, live_server, "operator")
-    page.get_by_role("link", name="Meja pengaduan").click()
+    page.get_by_role("link", name="Meja pengaduan", exact=True).click()
     page.get_by_role("link", name="Pengaduan baru").first.click()
 
     page.get_by_label("Saluran").select_option("akapela_phone")
@@ -70,7 +70,8 @@ def test_operator_takes_a_phone_complaint_and_the_kasi_gets_it(page, live_server
 
     page.context.clear_cookies()
     log_in(page, live_server, "kasi")
-    page.get_by_role("link", name="Meja pengaduan").click()
+    expect(page.locator("#complaints-overdue")).to_contain_text("melewati batas waktu")  # the demo's late ticket
+    page.get_by_role("link", name="Meja pengaduan", exact=True).click()
     row = page.locator(f'tr[data-ticket="{number}"]')
     expect(row).to_be_visible()
     expect(row).to_contain_text("Kepala Seksi")
