@@ -13,3 +13,4 @@ from distribusi.courier.delivery_codes import DeliveryCode  # noqa: F401
 from distribusi.admin.models import AuditEntry  # noqa: F401
 from distribusi.operations.models import RetentionRun  # noqa: F401
 from distribusi.privacy.models import AccessEvent, AccessSubject, DigestKey, TrailAnswer, TrailRequest  # noqa: F401
+from distribusi.complaints.models import Complaint, ComplaintEvent  # noqa: F401

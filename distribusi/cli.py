@@ -19,10 +19,12 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(custody_cli)
     app.cli.add_command(pdp_cli)
+    from distribusi.complaints.cli import complaints_cli
     from distribusi.notify.cli import notify_cli
     from distribusi.operations.cli import register as register_operations
 
     app.cli.add_command(notify_cli)
+    app.cli.add_command(complaints_cli)
     register_operations(app)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from distribusi.admin.services import create_office, create_partner, create_user
 from distribusi.auth.models import User
+from distribusi.complaints.demo import load_demo_complaints
 from distribusi.courier.services import record_scan
 from distribusi.demo import as_api_payload, document_rows, write_csv
 from distribusi.extensions import db
@@ -122,6 +123,7 @@ def _pekanbaru_flow(users: dict[str, User], partner) -> None:
     collect_parcel(fo, _parcel(codes[13]), "Penerima Demo", None)
     repack = _parcel(codes[14])
     submit_recap(fo, create_recap(fo, [d.id for d in repack.documents]))  # a returned parcel sent again
+    load_demo_complaints(users, documents, codes)
 
 
 def _parcel(code: str) -> Parcel:

@@ -87,7 +87,8 @@ def test_security_is_bearer_except_public_operations(spec):
     assert spec["components"]["securitySchemes"] == {"bearer": {"type": "http", "scheme": "bearer"}}
     public = {(m, p) for p, m, op in _operations(spec) if op["security"] == []}
     assert public == {("get", "/api/v1/openapi.json"), ("post", "/api/v1/auth/token"),
-                      ("get", "/api/v1/public/track/{code}"), ("get", "/api/v1/public/verify/{code}")}
+                      ("get", "/api/v1/public/track/{code}"), ("get", "/api/v1/public/verify/{code}"),
+                      ("get", "/api/v1/public/complaints/{ticket}")}
     for path, method, operation in _operations(spec):
         assert operation["security"] in ([], [{"bearer": []}]), (method, path)
 

@@ -1,9 +1,5 @@
-"""Where a free WhatsApp message goes: the complaint book's open_whatsapp_ticket when it exists, else our own
-reference; and which texts count as a tracking code."""
+"""Where a free WhatsApp message goes (a PANDAWA ticket), and which texts count as a tracking code."""
 from __future__ import annotations
-
-import sys
-import types
 
 import sqlalchemy as sa
 
@@ -17,31 +13,17 @@ def message(text: str, message_id: str = "wamid.1") -> Incoming:
     return Incoming(None, message_id, "6281234567890", "text", text)
 
 
-def test_the_complaint_book_gets_the_message_when_it_is_there(app, office, monkeypatch):
-    calls = []
+def test_a_free_message_becomes_a_pandawa_ticket_and_the_reply_quotes_its_number(app, office):
+    from distribusi.complaints.models import Complaint
 
-    def open_whatsapp_ticket(office_, phone, text, message_id):
-        calls.append((office_.id, phone, text, message_id))
-        return "ADU-2026-00042"
-
-    package = types.ModuleType("distribusi.complaints")
-    services = types.ModuleType("distribusi.complaints.services")
-    services.open_whatsapp_ticket = open_whatsapp_ticket
-    package.services = services
-    monkeypatch.setitem(sys.modules, "distribusi.complaints", package)
-    monkeypatch.setitem(sys.modules, "distribusi.complaints.services", services)
     assert handle_message(message("Mohon bantuan, KTP saya hilang")) == 1
-    assert calls == [(office.id, "+6281234567890", "Mohon bantuan, KTP saya hilang", "wamid.1")]
+    ticket = db.session.scalar(sa.select(Complaint))
+    assert ticket.channel.value == "pandawa_whatsapp" and ticket.phone == "+6281234567890"
+    assert ticket.description == "Mohon bantuan, KTP saya hilang" and ticket.level.value == "officer"
     inbound = db.session.scalar(sa.select(InboundMessage))
-    assert inbound.reference == "ADU-2026-00042" and inbound.text is None  # the book keeps the text
+    assert inbound.reference == ticket.ticket_number and inbound.text is None  # the complaint book keeps the text
     reply = db.session.scalar(sa.select(OutboxMessage))
-    assert "ADU-2026-00042" in reply.params["body"]
-
-
-def test_without_the_complaint_book_the_message_is_kept_with_a_reference(app, office):
-    handle_message(message("Mohon bantuan"))
-    inbound = db.session.scalar(sa.select(InboundMessage))
-    assert inbound.reference.startswith("PDW-") and inbound.text == "Mohon bantuan"
+    assert ticket.ticket_number in reply.params["body"]
 
 
 def test_codes_are_found_however_they_are_typed():

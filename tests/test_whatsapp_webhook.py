@@ -156,8 +156,11 @@ def test_anything_else_opens_a_ticket_and_answers_with_its_number(live, parcel):
     post(live, delivery("Dokumen KK saya belum sampai padahal sudah dua minggu", message_id="wamid.T1"))
     [reply] = replies()
     inbound = db.session.scalar(sa.select(InboundMessage))
-    assert inbound.kind == "ticket" and inbound.reference and inbound.reference in reply.params["body"]
-    assert inbound.text.startswith("Dokumen KK saya")
+    assert inbound.kind == "ticket" and inbound.reference.startswith("ADU-") and inbound.reference in reply.params["body"]
+    from distribusi.complaints.models import Complaint
+
+    ticket = db.session.scalar(sa.select(Complaint).where(Complaint.ticket_number == inbound.reference))
+    assert ticket.description.startswith("Dokumen KK saya") and ticket.channel.value == "pandawa_whatsapp"
 
 
 def test_a_message_that_is_not_text_gets_a_hint(live, parcel):

@@ -156,6 +156,7 @@ class OfficeSettingsIn(BaseSchema):
     notify_channel = fields.String(validate=validate.OneOf(["whatsapp", "sms"]))
     whatsapp_phone_number_id = fields.String(allow_none=True, validate=validate.Regexp(
         r"^\d{5,30}$", error="ID nomor WhatsApp berupa angka."))
+    complaint_level_days = fields.Integer(required=False, validate=validate.Range(min=1, max=30))  # complaints
 
     @validates("letter_number_format")
     def _format(self, value: str, **_kwargs) -> None:

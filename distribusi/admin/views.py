@@ -118,5 +118,5 @@ def user_role(user_id: int):
     return redirect(url_for("admin.user", user_id=user.id))
 
 
-from distribusi.admin import office_views  # noqa: E402,F401  (partners, settings, audit)
+from distribusi.admin import calendar_views, office_views  # noqa: E402,F401  (calendar; partners, settings, audit)
 from distribusi.notify import admin_views  # noqa: E402,F401  (the outbox of citizen notifications)

@@ -7,6 +7,7 @@ from distribusi.auth.models import Role, User
 from distribusi.problems import Forbidden
 
 STAFF = frozenset(Role) - {Role.courier}
+COMPLAINT_DESKS = frozenset({Role.operator, Role.kasi, Role.kabid, Role.secretary, Role.head})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "view_documents": STAFF,
@@ -28,6 +29,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "lookup": STAFF,
     "administer": frozenset({Role.admin}),
     "answer_pdp_requests": frozenset({Role.operator, Role.admin}),
+    "view_complaints": STAFF - {Role.admin},
+    "register_complaints": frozenset({Role.operator}),
+    "handle_complaints": COMPLAINT_DESKS,
+    "escalate_complaints": COMPLAINT_DESKS,
     "revoke_own_tokens": frozenset(Role),
 }
 

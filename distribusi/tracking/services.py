@@ -134,7 +134,12 @@ def public_view(raw_code: str, verify: str | None) -> dict[str, Any] | None:
 
 
 def lookup(user: User, *, nik=None, kk=None, phone=None, name=None, tracking_code=None) -> dict[str, Any]:
-    """The office's documents and parcels matching any of the given keys."""
+    """The user's office's documents and parcels matching any of the given keys."""
+    return lookup_in_office(user.office_id, nik=nik, kk=kk, phone=phone, name=name, tracking_code=tracking_code)
+
+
+def lookup_in_office(office_id: int, *, nik=None, kk=None, phone=None, name=None, tracking_code=None) -> dict[str, Any]:
+    """One office's documents and parcels matching any of the given keys (also for a channel with no staff user)."""
     doc_filters, parcel_filters = [], []
     if nik:
         doc_filters.append(Document.nik == nik.strip())
@@ -159,12 +164,12 @@ def lookup(user: User, *, nik=None, kk=None, phone=None, name=None, tracking_cod
             select(parcel_documents.c.document_id).join(Parcel, Parcel.id == parcel_documents.c.parcel_id)
             .where(Parcel.tracking_code == code)))
     documents = db.session.scalars(
-        select(Document).where(Document.office_id == user.office_id, or_(*doc_filters)).limit(200)
+        select(Document).where(Document.office_id == office_id, or_(*doc_filters)).limit(200)
     ).all() if doc_filters else []
     parcel_ids = {d.parcel_id for d in documents if d.parcel_id}
     if parcel_filters or parcel_ids:
         parcels = db.session.scalars(
-            select(Parcel).where(Parcel.office_id == user.office_id,
+            select(Parcel).where(Parcel.office_id == office_id,
                                  or_(*parcel_filters, Parcel.id.in_(parcel_ids)))
             .options(selectinload(Parcel.documents)).order_by(Parcel.id.desc()).limit(200)
         ).all()
