@@ -27,7 +27,7 @@ def local_time(value: datetime | None) -> str:
         g.office_zone = (zone, zone_name(zone))
     zone, name = g.office_zone
     local = to_office_time(value, zone)
-    return f"{format_date_id(local)} {local:%H.%M} {name}"  # as format_datetime_id(value, zone, joiner=" ")
+    return f"{format_date_id(local)} {local.hour:02d}.{local.minute:02d} {name}"  # format_datetime_id(…, joiner=" ")
 
 
 @bp.app_template_filter("number")
