@@ -17,7 +17,7 @@ from distribusi.intake.services import doc_types
 from distribusi.models import utcnow
 from distribusi.numbering import next_number
 from distribusi.recap import codes
-from distribusi.printing.data import DocumentLine, contents_text
+import distribusi.printing.data as paper  # noqa: I001  (a module: printing.data imports recap while it loads)
 from distribusi.recap.models import Parcel, Recap, parcel_documents
 from distribusi.workflow import (
     FINAL_PARCEL_STATES, DocumentStatus, DomainError, Move, ParcelStatus, RecapStatus, transition, transition_each, transition_many,
@@ -209,12 +209,12 @@ class ParcelRow:
     kelurahan: str
     kecamatan: str
     phone: str
-    documents: list[DocumentLine] = field(default_factory=list)
+    documents: list[paper.DocumentLine] = field(default_factory=list)
 
     @property
     def contents(self) -> str:
         """Whose documents it holds, as the papers say it: KK, KTP-el a.n. Budi Santoso; KIA a.n. Rizky."""
-        return contents_text(self.documents)
+        return paper.contents_text(self.documents)
 
 
 PARCEL_ROW_COLUMNS = (Parcel.id, Parcel.position, Parcel.tracking_code, Parcel.status, Parcel.group_doc_type,
@@ -235,7 +235,7 @@ def parcel_rows(recap_id: int) -> list[ParcelRow]:
         .join(Parcel, Parcel.id == parcel_documents.c.parcel_id)
         .where(Parcel.recap_id == recap_id).order_by(parcel_documents.c.parcel_id, Document.id))
     for parcel_id, doc_type, owner_name in documents:
-        rows[parcel_id].documents.append(DocumentLine(doc_type, owner_name))
+        rows[parcel_id].documents.append(paper.DocumentLine(doc_type, owner_name))
     return list(rows.values())
 
 
