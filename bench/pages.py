@@ -19,7 +19,8 @@ the template, the security headers; no network and no gzip. The pages:
 The table gives median, p95 and best wall milliseconds, the median CPU milliseconds of this process (steadier when
 other processes load the machine; on PostgreSQL it leaves out the server's work), the SQL statements of one request,
 the page size and its table rows. Goal (issue 15):
-under 200 ms for both big pages. --profile adds cProfile hotspots of one request of each big page on SQLite.
+under 200 ms for both big pages ("ok": p95 under it; "median ok, p95 over": the median is, the slowest 5 % are
+not, as happens when other processes load the cores). --profile adds cProfile hotspots of one request of each big page on SQLite.
 """
 from __future__ import annotations
 
@@ -112,7 +113,8 @@ def measure(backend, parcels: int, requests: int, warmup: int, profile: bool) ->
         ms = sorted(times[name])
         p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
         median = statistics.median(ms)
-        verdict = "" if name.startswith("floor") else ("ok" if p95 < GOAL_MS else "MISSES")
+        verdict = "" if name.startswith("floor") else (
+            "ok" if p95 < GOAL_MS else "median ok, p95 over" if median < GOAL_MS else "MISSES")
         rows.append([backend.name, name, str(len(ms)), f"{median:.1f}", f"{p95:.1f}", f"{ms[0]:.1f}",
                      f"{statistics.median(cpu[name]):.1f}", str(statements[name]), f"{sizes[name] / 1024:,.0f}", str(rows_shown[name]), verdict])
     if profile:
@@ -161,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             rows += measure(backend, args.parcels, args.requests, args.warmup, args.profile)
     print()
     common.print_rows(["backend", "page", "n", "median ms", "p95 ms", "best ms", "cpu ms (median)", "SQL", "KiB", "<tr>",
-                       f"< {GOAL_MS} ms"], rows)
+                       f"goal < {GOAL_MS} ms"], rows)
     print(f"\nload        {common.load_average()} at the end of the run")
     return 0
 
