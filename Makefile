@@ -52,6 +52,7 @@ bench: install
 	$(BIN)/python bench/labels.py --quick
 	$(BIN)/python bench/tracking.py --parcels 20000 --duration 9
 	$(BIN)/python bench/request_cost.py --parcels 20000
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

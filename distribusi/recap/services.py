@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from itertools import groupby
 
 from marshmallow import ValidationError
@@ -16,7 +17,8 @@ from distribusi.intake.services import doc_types
 from distribusi.models import utcnow
 from distribusi.numbering import next_number
 from distribusi.recap import codes
-from distribusi.recap.models import Parcel, Recap
+import distribusi.printing.data as paper  # noqa: I001  (a module: printing.data imports recap while it loads)
+from distribusi.recap.models import Parcel, Recap, parcel_documents
 from distribusi.workflow import (
     FINAL_PARCEL_STATES, DocumentStatus, DomainError, Move, ParcelStatus, RecapStatus, transition, transition_each, transition_many,
 )
@@ -174,17 +176,67 @@ def load_recap(recap_id: int) -> Recap | None:
 
 def recap_groups(recap: Recap) -> list[dict]:
     """Parcels grouped by document type and kecamatan, in recap order."""
+    return parcel_groups(recap.parcels)
+
+
+def parcel_groups(parcels) -> list[dict]:
+    """Parcels (or ParcelRows) in recap order grouped by document type and kecamatan."""
     groups = []
-    for (doc_type, kecamatan), parcels in groupby(recap.parcels, key=lambda p: (p.group_doc_type, p.kecamatan)):
-        parcels = list(parcels)
+    for (doc_type, kecamatan), members in groupby(parcels, key=lambda p: (p.group_doc_type, p.kecamatan)):
+        members = list(members)
         groups.append({
             "doc_type": doc_type,
             "kecamatan": kecamatan,
-            "parcel_count": len(parcels),
-            "document_count": sum(len(p.documents) for p in parcels),
-            "tracking_codes": [p.tracking_code for p in parcels],
+            "parcel_count": len(members),
+            "document_count": sum(len(p.documents) for p in members),
+            "tracking_codes": [p.tracking_code for p in members],
         })
     return groups
+
+
+@dataclass(slots=True)
+class ParcelRow:
+    """A parcel as the recap page lists it: plain values, not an ORM object (a 1,000-parcel page loads fast)."""
+
+    position: int
+    tracking_code: str
+    status: ParcelStatus
+    group_doc_type: str
+    recipient_name: str
+    street: str
+    rt: str
+    rw: str
+    kelurahan: str
+    kecamatan: str
+    phone: str
+    documents: list[paper.DocumentLine] = field(default_factory=list)
+
+    @property
+    def contents(self) -> str:
+        """Whose documents it holds, as the papers say it: KK, KTP-el a.n. Budi Santoso; KIA a.n. Rizky."""
+        return paper.contents_text(self.documents)
+
+
+PARCEL_ROW_COLUMNS = (Parcel.id, Parcel.position, Parcel.tracking_code, Parcel.status, Parcel.group_doc_type,
+                      Parcel.recipient_name, Parcel.street, Parcel.rt, Parcel.rw, Parcel.kelurahan, Parcel.kecamatan,
+                      Parcel.phone)
+
+
+def parcel_rows(recap_id: int) -> list[ParcelRow]:
+    """The recap's parcels in order with their documents (type and owner), in two column queries."""
+    rows: dict[int, ParcelRow] = {
+        parcel_id: ParcelRow(*values)
+        for parcel_id, *values in db.session.execute(
+            select(*PARCEL_ROW_COLUMNS).where(Parcel.recap_id == recap_id).order_by(Parcel.position))
+    }
+    documents = db.session.execute(
+        select(parcel_documents.c.parcel_id, Document.doc_type, Document.owner_name)
+        .join(Document, Document.id == parcel_documents.c.document_id)
+        .join(Parcel, Parcel.id == parcel_documents.c.parcel_id)
+        .where(Parcel.recap_id == recap_id).order_by(parcel_documents.c.parcel_id, Document.id))
+    for parcel_id, doc_type, owner_name in documents:
+        rows[parcel_id].documents.append(paper.DocumentLine(doc_type, owner_name))
+    return list(rows.values())
 
 
 def close_if_done(recap: Recap, move: Move) -> bool:

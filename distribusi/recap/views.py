@@ -61,17 +61,22 @@ def _layouts() -> list[tuple[str, str]]:
 
 
 def render_recap(recap: Recap, status: int = 200):
-    """The recap page."""
-    return render_template("recap/recap.html", recap=recap, layouts=_layouts(), default_layout=DEFAULT_LAYOUT,
-                           doc_labels=DOC_TYPE_LABELS, groups=services.recap_groups(recap), display=display,
-                           document_count=sum(len(p.documents) for p in recap.parcels)), status
+    """The recap page; its parcels as plain rows (services.parcel_rows), not ORM objects."""
+    parcels = services.parcel_rows(recap.id)
+    return render_template("recap/recap.html", recap=recap, parcels=parcels, layouts=_layouts(),
+                           default_layout=DEFAULT_LAYOUT, doc_labels=DOC_TYPE_LABELS,
+                           groups=services.parcel_groups(parcels), display=display,
+                           document_count=sum(len(p.documents) for p in parcels)), status
 
 
 @bp.route("/<int:recap_id>")
 @login_required
 def recap(recap_id: int):
     ensure(current_user, "view_recaps")
-    return render_recap(recap_in_office(recap_id))
+    found = db.session.get(Recap, recap_id)
+    if not same_office(current_user, found):
+        abort(404)
+    return render_recap(found)
 
 
 @bp.route("/<int:recap_id>/ajukan", methods=("POST",))
