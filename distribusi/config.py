@@ -26,6 +26,13 @@ class Config:
     DEVELOPMENT = os.environ.get("DISTRIBUSI_ENV") == "development"
     # served over HTTPS: Secure cookies and HSTS (distribusi.security); on unless HTTPS=0 or in development
     HTTPS = os.environ.get("HTTPS", "0" if DEVELOPMENT else "1").strip().lower() not in {"0", "false", "no", "off"}
+    # distribusi.monitoring: JSON log lines (or "text"), who may read /metrics, when the notify backlog is too old
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEVELOPMENT else "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    METRICS_ENABLED = os.environ.get("METRICS_ENABLED", "1").strip().lower() not in {"0", "false", "no", "off"}
+    METRICS_ALLOWED_NETWORKS = os.environ.get("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN")  # a bearer token for scrapers outside those networks
+    NOTIFY_BACKLOG_MAX_SECONDS = int(os.environ.get("NOTIFY_BACKLOG_MAX_SECONDS", "900"))
 
 
 class TestConfig(Config):
