@@ -1,4 +1,4 @@
-"""gunicorn settings for Distribusi (deploy/systemd/distribusi-web.service runs `gunicorn -c deploy/gunicorn.conf.py wsgi:app`).
+"""gunicorn settings for Distribusi: `gunicorn -c deploy/gunicorn.conf.py wsgi:app` (distribusi-web.service).
 
 Sync workers (see docs/benchmarks.md: better than gthread for these short requests), two per core; access lines
 as JSON without query strings or tracking codes (distribusi.monitoring.gunicorn.MaskingLogger), with the request id

@@ -28,6 +28,7 @@ WAITING = deque(DATA["handed_over"])  # parcels no courier has taken yet; each i
 SYNCED: list[list[dict]] = []  # batches already sent, replayed once the parcels run out (a phone resending)
 TIMES: dict[str, list[float]] = defaultdict(list)
 STARTED = [0.0]
+DELIVERED_TO = {"recipient_name": "Penerima Beban", "recipient_relation": "self"}
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -65,7 +66,8 @@ class Citizen(FastHttpUser):
 
     @task(5)
     def track_api(self):
-        self.client.get(f"/api/v1/public/track/{random.choice(DATA['all'])}", name="public: GET /api/v1/public/track/<code>")
+        self.client.get(f"/api/v1/public/track/{random.choice(DATA['all'])}",
+                        name="public: GET /api/v1/public/track/<code>")
 
     @task(1)
     def track_page(self):
@@ -80,12 +82,12 @@ class Staff(FastHttpUser):
 
     def on_start(self):
         username = random.choice(["fo", "kasubbag"])
-        page = self.client.get("/login", name="staff: GET /login")
+        page = self.client.get("/login", name="login: GET /login")
         token = CSRF.search(page.text or "")
         self.client.post("/login", data={"username": username, "password": PASSWORD,
-                                         "csrf_token": token.group(1) if token else ""}, name="staff: POST /login")
+                                         "csrf_token": token.group(1) if token else ""}, name="login: POST /login")
         answer = self.client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD},
-                                  name="staff: POST /api/v1/auth/token")
+                                  name="login: POST /api/v1/auth/token")
         self.bearer = {"Authorization": f"Bearer {answer.json()['token']}"}
 
     @task(3)
@@ -126,7 +128,7 @@ class Courier(FastHttpUser):
 
     def on_start(self):
         answer = self.client.post("/api/v1/auth/token", json={"username": "kurir", "password": PASSWORD},
-                                  name="courier: POST /api/v1/auth/token")
+                                  name="login: POST /api/v1/auth/token (courier)")
         self.bearer = {"Authorization": f"Bearer {answer.json()['token']}"}
 
     def _batch(self) -> list[dict]:
@@ -135,7 +137,7 @@ class Courier(FastHttpUser):
             return random.choice(SYNCED) if SYNCED else []
         now = datetime.now(UTC).isoformat()
         batch = [{"tracking_code": code, "action": action, "idempotency_key": uuid.uuid4().hex, "at": now,
-                  **({"recipient_name": "Penerima Beban", "recipient_relation": "self"} if action == "delivered" else {})}
+                  **(DELIVERED_TO if action == "delivered" else {})}
                  for code in codes for action in ("accept", "out_for_delivery", "delivered")]
         SYNCED.append(batch)
         return batch

@@ -1,5 +1,5 @@
 """gunicorn's logger with personal data masked: access lines lose query values and tracking codes, error lines
-are masked JSON like the app's. Set in deploy/gunicorn.conf.py: `logger_class = "distribusi.monitoring.gunicorn.MaskingLogger"`.
+are masked JSON like the app's. deploy/gunicorn.conf.py sets it as `logger_class`.
 """
 from __future__ import annotations
 
