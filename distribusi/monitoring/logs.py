@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
-import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, has_request_context, request
@@ -45,7 +45,7 @@ def current_request_id() -> str:
     rid = g.get("request_id")
     if rid is None:
         given = request.headers.get(REQUEST_ID_HEADER, "")
-        rid = g.request_id = given if WELL_FORMED_ID.fullmatch(given) else uuid.uuid4().hex
+        rid = g.request_id = given if WELL_FORMED_ID.fullmatch(given) else os.urandom(16).hex()
     return rid
 
 

@@ -138,7 +138,7 @@ def register_metrics(app: Flask) -> None:
     app.extensions["distribusi_metrics_networks"] = _networks(app.config["METRICS_ALLOWED_NETWORKS"])
     registry = CollectorRegistry(auto_describe=True)  # one per app: the tests build many apps in one process
     exporter = PrometheusMetrics(app, path=None, registry=registry, group_by=url_rule, defaults_prefix="distribusi",
-                                 buckets=LATENCY_BUCKETS, excluded_paths=["/static/"])
+                                 buckets=LATENCY_BUCKETS)
     app.extensions["distribusi_metrics"] = exporter
 
     @exporter.do_not_track()
