@@ -117,7 +117,7 @@ class Staff(FastHttpUser):
     @task(1)
     def labels(self):
         self.client.get(f"/api/v1/recaps/{random.choice(DATA['recap_ids'])}/labels.pdf", headers=self.bearer,
-                        name="staff: GET /api/v1/recaps/<id>/labels.pdf")
+                        name="papers: GET /api/v1/recaps/<id>/labels.pdf")
 
 
 class Courier(FastHttpUser):
