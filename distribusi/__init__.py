@@ -18,6 +18,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints in flow order, errors, commands."""
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
     configure(app, config)
+    register_monitoring(app)
     trust_proxies(app)
     register_security(app)
     register_extensions(app)
@@ -44,6 +45,13 @@ def configure(app: Flask, config: dict[str, Any] | type | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "distribusi.db")
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY belum diatur: set variabel lingkungan SECRET_KEY (lihat README).")
+
+
+def register_monitoring(app: Flask) -> None:
+    """JSON logs with a request id and no personal data, Prometheus metrics, readiness (distribusi.monitoring)."""
+    from distribusi.monitoring import register_monitoring as register
+
+    register(app)
 
 
 def trust_proxies(app: Flask) -> None:

@@ -42,6 +42,13 @@ class Config:
     NOTIFY_TIMEOUT_SECONDS = float(os.environ.get("NOTIFY_TIMEOUT_SECONDS", "10"))
     NOTIFY_BATCH_SIZE = int(os.environ.get("NOTIFY_BATCH_SIZE", "20"))
     NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "5"))
+    # distribusi.monitoring: JSON log lines (or "text"), who may read /metrics, when the notify backlog is too old
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEVELOPMENT else "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    METRICS_ENABLED = os.environ.get("METRICS_ENABLED", "1").strip().lower() not in {"0", "false", "no", "off"}
+    METRICS_ALLOWED_NETWORKS = os.environ.get("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN")  # a bearer token for scrapers outside those networks
+    NOTIFY_BACKLOG_MAX_SECONDS = int(os.environ.get("NOTIFY_BACKLOG_MAX_SECONDS", "900"))
 
 
 class TestConfig(Config):

@@ -12,6 +12,7 @@ from distribusi.extensions import db
 from distribusi.intake.importer import FileRefused, RowError, flatten_errors, read_rows
 from distribusi.intake.models import DEFAULT_DOC_TYPES, Document, FlagReason
 from distribusi.intake.schemas import DocumentIn, DocumentRowIn
+from distribusi.monitoring.metrics import timed_import
 from distribusi.problems import Refused
 from distribusi.workflow import DocumentStatus, DomainError, Move, create_many, transition
 
@@ -102,6 +103,7 @@ def validate_rows(user: User, rows) -> tuple[list[dict[str, Any]], list[RowError
     return [data for _, data in good], errors
 
 
+@timed_import  # distribusi_import_duration_seconds
 def import_documents(user: User, filename: str, content: bytes, max_rows: int) -> int:
     """Register every row of a CSV/XLSX export in one bulk insert, or none; raises ImportRefused with all bad rows."""
     try:

@@ -20,6 +20,7 @@ from distribusi.handover.models import Handover
 from distribusi.letters.models import CoverLetter
 from distribusi.letters.services import signed_letter_of
 from distribusi.models import CourierPartner, utcnow
+from distribusi.monitoring.metrics import paper_timer
 from distribusi.printing.handover_record import handover_data_of, render_handover_record
 from distribusi.printing.labels import labels_of, render_labels
 from distribusi.printing.layouts import Layout, LayoutError, UnknownLayout, load_layout
@@ -48,7 +49,8 @@ class Paper:
     def render(self) -> io.BytesIO:
         """The paper written into memory, read from its start."""
         buffer = io.BytesIO()
-        self.write(buffer)
+        with paper_timer(self.write):  # distribusi_paper_render_seconds{paper="recap_labels"...}
+            self.write(buffer)
         buffer.seek(0)
         return buffer
 
