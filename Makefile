@@ -28,7 +28,8 @@ run: install instance/secret_key
 	SECRET_KEY=$$(cat instance/secret_key) $(FLASK) demo-data
 	@echo "Distribusi berjalan di http://$(HOST):$(PORT)  (hentikan dengan Ctrl+C)"
 	SECRET_KEY=$$(cat instance/secret_key) PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} HTTPS=$${HTTPS:-0} \
-		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+		GUNICORN_BIND=$(HOST):$(PORT) GUNICORN_WORKERS=2 GUNICORN_ACCESS_LOG=- PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/instance/prometheus \
+		$(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 
 test: install chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
