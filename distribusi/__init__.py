@@ -11,7 +11,7 @@ from distribusi.security import register_security
 
 
 # the staff desks and the courier's page, in the order of the day's flow (blueprint name = package = template folder)
-STAGE_PAGES = ("intake", "recap", "letters", "handover", "courier", "returns", "admin")
+STAGE_PAGES = ("intake", "recap", "letters", "handover", "courier", "returns", "admin", "reports")
 
 
 def create_app(config: dict[str, Any] | type | None = None) -> Flask:

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "view_photos": STAFF,
     "lookup": STAFF,
     "administer": frozenset({Role.admin}),
+    "view_reports": frozenset({Role.kasubbag, Role.secretary, Role.head, Role.kabid, Role.kasi, Role.admin}),
     "revoke_own_tokens": frozenset(Role),
 }
 

@@ -29,7 +29,7 @@ MENU = (
     Entry("Retur", "returns.desk", "receive_returns"),
     Entry("Loket", "recap.counter", "collect_parcels"),
     Entry("Kartu kendali", "web.card", "view_custody"),
-    Entry("Laporan", "reports.index", "view_documents"),
+    Entry("Laporan", "reports.index", "view_reports"),
     Entry("Pengguna", "admin.users", "administer"),
     Entry("Mitra kurir", "admin.partners", "administer"),
     Entry("Pengaturan", "admin.settings", "administer"),
