@@ -14,25 +14,25 @@ class PeriodQuery(BaseSchema):
     to = fields.String(load_default=None, allow_none=True)
 
 
-class PeriodOut(BaseSchema):
+class ReportPeriodOut(BaseSchema):
     from_ = fields.String(data_key="from", attribute="from")
     to = fields.String()
 
 
-FigureSet = BaseSchema.from_dict({name: fields.Integer(allow_none=True) for name in FIGURES}, name="FigureSet")
+ReportFigureSet = BaseSchema.from_dict({name: fields.Integer(allow_none=True) for name in FIGURES}, name="ReportFigureSet")
 
 
-class CountsOut(BaseSchema):
-    parcels = fields.Nested(FigureSet)
-    documents = fields.Nested(FigureSet)
+class ReportCountsOut(BaseSchema):
+    parcels = fields.Nested(ReportFigureSet)
+    documents = fields.Nested(ReportFigureSet)
 
 
-class BreakdownRowOut(CountsOut):
+class ReportBreakdownRowOut(ReportCountsOut):
     key = fields.String()
     label = fields.String()
 
 
-class ReasonOut(BaseSchema):
+class ReportReasonOut(BaseSchema):
     reason = fields.String()
     label = fields.String()
     attempts = fields.Integer()
@@ -40,22 +40,22 @@ class ReasonOut(BaseSchema):
 
 
 class DeliveriesOut(BaseSchema):
-    period = fields.Nested(PeriodOut)
+    period = fields.Nested(ReportPeriodOut)
     office = fields.String()
-    totals = fields.Nested(CountsOut)
-    failed_by_reason = fields.List(fields.Nested(ReasonOut))
-    by_doc_type = fields.List(fields.Nested(BreakdownRowOut))
-    by_kecamatan = fields.List(fields.Nested(BreakdownRowOut))
-    by_partner = fields.List(fields.Nested(BreakdownRowOut))
+    totals = fields.Nested(ReportCountsOut)
+    failed_by_reason = fields.List(fields.Nested(ReportReasonOut))
+    by_doc_type = fields.List(fields.Nested(ReportBreakdownRowOut))
+    by_kecamatan = fields.List(fields.Nested(ReportBreakdownRowOut))
+    by_partner = fields.List(fields.Nested(ReportBreakdownRowOut))
 
 
-class PartnerReasonOut(BaseSchema):
+class ScorecardReasonOut(BaseSchema):
     reason = fields.String()
     label = fields.String()
     attempts = fields.Integer()
 
 
-class PartnerOut(BaseSchema):
+class ScorecardRowOut(BaseSchema):
     courier_partner_id = fields.Integer()
     name = fields.String()
     contract_number = fields.String()
@@ -76,16 +76,16 @@ class PartnerOut(BaseSchema):
     p90_days_to_deliver = fields.Float(allow_none=True)
     photo_share = fields.Float(allow_none=True)
     location_share = fields.Float(allow_none=True)
-    failed_by_reason = fields.List(fields.Nested(PartnerReasonOut))
+    failed_by_reason = fields.List(fields.Nested(ScorecardReasonOut))
 
 
 class CouriersOut(BaseSchema):
-    period = fields.Nested(PeriodOut)
+    period = fields.Nested(ReportPeriodOut)
     office = fields.String()
-    partners = fields.List(fields.Nested(PartnerOut))
+    partners = fields.List(fields.Nested(ScorecardRowOut))
 
 
-class StepOut(BaseSchema):
+class ReportStepOut(BaseSchema):
     key = fields.String()
     label = fields.String()
     count = fields.Integer()
@@ -100,6 +100,6 @@ class StepOut(BaseSchema):
 
 
 class StepsOut(BaseSchema):
-    period = fields.Nested(PeriodOut)
+    period = fields.Nested(ReportPeriodOut)
     office = fields.String()
-    steps = fields.List(fields.Nested(StepOut))
+    steps = fields.List(fields.Nested(ReportStepOut))
