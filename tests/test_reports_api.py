@@ -97,3 +97,19 @@ def test_another_office_sees_only_its_own(client, scenario, other_office, login_
 
 
 __all__ = ["PASSWORD"]
+
+
+def test_standards_are_set_through_the_office_settings(client, login_as, scenario):
+    from distribusi.admin.schemas import STEP_STANDARD_KEYS
+    from distribusi.reports.steps import FLOW_STEPS
+
+    assert STEP_STANDARD_KEYS == tuple(step.key for step in FLOW_STEPS)
+    admin = login_as("admin")
+    bad = admin.put("/api/v1/admin/office", json={"step_standards": {"accepted": {"amount": 0, "unit": "hari"}}})
+    assert bad.status_code == 422
+    response = admin.put("/api/v1/admin/office",
+                         json={"step_standards": {"accepted": {"amount": 6, "unit": "working_days"}}})
+    assert response.status_code == 200, response.get_json()
+    steps = {row["key"]: row for row in admin.get(f"/api/v1/reports/steps{NOVEMBER}").get_json()["steps"]}
+    assert steps["accepted"]["standard"] == 6 and steps["accepted"]["standard_source"] == "Kantor"
+    assert not steps["accepted"]["p90_over"]
