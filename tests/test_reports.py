@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from test_reports_data import build_scenario
+from test_reports_data import at, build_scenario
 
 from distribusi.extensions import db
 from distribusi.reports.couriers import courier_scorecard
@@ -10,7 +10,6 @@ from distribusi.reports.deliveries import delivery_report
 from distribusi.reports.periods import period_of, percentile_of
 from distribusi.reports.steps import step_times
 from distribusi.workdays import working_days_between
-from test_reports_data import at
 
 NOVEMBER = ("2026-11-01", "2026-11-30")
 

@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 from test_printing_support import pdf_text
-from test_reports_data import PASSWORD, build_scenario
+from test_reports_data import build_scenario
 
 from distribusi.auth.services import issue_token
 from distribusi.extensions import db
@@ -95,8 +95,6 @@ def test_another_office_sees_only_its_own(client, scenario, other_office, login_
     partners = api.get(f"/api/v1/reports/couriers{NOVEMBER}").get_json()["partners"]
     assert [row["name"] for row in partners] == ["PT Pos Metro"] and partners[0]["handed_over"] == 0
 
-
-__all__ = ["PASSWORD"]
 
 
 def test_standards_are_set_through_the_office_settings(client, login_as, scenario):

@@ -31,7 +31,7 @@ from distribusi.handover.models import Handover
 from distribusi.handover.services import hand_over
 from distribusi.intake.models import Document
 from distribusi.letters.services import issue_letter, sign_letter
-from distribusi.recap.models import Parcel, Recap
+from distribusi.recap.models import Parcel
 from distribusi.recap.services import create_recap, submit_recap
 from distribusi.returns.services import collect_parcel, receive_returns
 
@@ -177,5 +177,3 @@ def office_partner(office):
     return db.session.scalar(sa.select(CourierPartner).where(CourierPartner.office_id == office.id)
                              .order_by(CourierPartner.id))
 
-
-__all__ = ["Recap", "build_scenario", "at"]

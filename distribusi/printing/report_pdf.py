@@ -18,7 +18,7 @@ from reportlab.platypus import Spacer, Table
 from distribusi.printing.fonts import BOLD, REGULAR
 from distribusi.printing.office import OfficeInfo
 from distribusi.printing.pages import (
-    SMALL, SUBTITLE, TITLE, build, cell, frame_width, letterhead_flowables, para, style, table_style,
+    SUBTITLE, TITLE, build, cell, frame_width, letterhead_flowables, para, style, table_style,
 )
 from distribusi.printing.text import format_datetime_id, format_number_id
 
@@ -129,5 +129,3 @@ def render_report(paper: ReportPaper, office: OfficeInfo, out: BinaryIO, *, prin
     build(out, story, title=paper.title, author=office.name, pagesize=PAGE, margins=MARGINS,
           footer_left=f"{paper.title} — {paper.subtitle}")
 
-
-__all__ = ["Chart", "ReportPaper", "Section", "render_report", "show", "SMALL"]
