@@ -62,6 +62,8 @@ def test_period_boundary_in_wib(scenario, office):
     october = delivery_report(office, period_of(office, "2026-10-01", "2026-10-31"))
     assert october["totals"]["parcels"]["handed_over"] == 0  # R2 went at 06:00 WIB on 1 November
     assert october["totals"]["documents"]["registered"] == 1
+    assert october["totals"]["parcels"]["still_out"] == 0  # nothing had been handed over yet
+    assert december["totals"]["parcels"]["still_out"] == 1  # A4, never scanned
 
 
 def test_courier_scorecard(scenario, office):
