@@ -17,7 +17,7 @@ from distribusi.models import CourierPartner, Office, utcnow
 from distribusi.recap.models import Parcel
 from distribusi.reports.deliveries import failure_label
 from distribusi.reports.periods import (
-    Period, closed_calendar, day_number, epoch, percentiles, working_days,
+    Period, closed_calendar, day_number, epoch, percentiles, tune_for_reports, working_days,
 )
 from distribusi.returns.models import ReturnBatch
 from distribusi.workflow import ParcelStatus
@@ -116,6 +116,7 @@ def _rounded(value: float | None, digits: int = 2) -> float | None:
 
 def courier_scorecard(office: Office, period: Period) -> dict[str, Any]:
     """One row per partner of the office that was handed parcels in the period (or is active), by name."""
+    tune_for_reports()
     counts, failures = _counts(office, period), _failures(office, period)
     hours, days = _times(office, period)
     partners = db.session.execute(select(CourierPartner.id, CourierPartner.name, CourierPartner.contract_number,

@@ -14,7 +14,7 @@ from distribusi.handover.models import Handover
 from distribusi.intake.models import DOC_TYPE_LABELS, Document
 from distribusi.models import CourierPartner, Office
 from distribusi.recap.models import Parcel, Recap, parcel_documents
-from distribusi.reports.periods import Period
+from distribusi.reports.periods import Period, tune_for_reports
 from distribusi.workflow import ParcelStatus, RecapStatus
 
 FIGURES = ("registered", "handed_over", "delivered", "delivered_first", "delivered_later", "failed", "returned",
@@ -122,6 +122,7 @@ def _still_out(office: Office, period: Period, tally: _Tally) -> None:
 
 def delivery_report(office: Office, period: Period) -> dict[str, Any]:
     """The delivery report of one office for one period, in parcels and documents."""
+    tune_for_reports()
     tally = _Tally()
     _registered(office, period, tally)
     for doc_type, kecamatan, partner_id, count, documents in _handed_over(office, period.start, period.end):

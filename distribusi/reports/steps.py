@@ -14,7 +14,7 @@ from distribusi.handover.models import Handover
 from distribusi.models import Office
 from distribusi.recap.models import Parcel
 from distribusi.reports.periods import (
-    LOOKBACK_DAYS, Period, closed_calendar, day_number, epoch, percentiles, working_days,
+    LOOKBACK_DAYS, Period, closed_calendar, day_number, epoch, percentiles, tune_for_reports, working_days,
 )
 
 MINUTES, WORKING_DAYS = "minutes", "working_days"
@@ -90,6 +90,7 @@ def _pairs(office: Office, period: Period, step: FlowStep):
 def step_times(office: Office, period: Period) -> dict[str, Any]:
     """Per step: how many ended in the period, the median and p90 wait in the standard's unit, and whether they
     pass the standard; every step's waits ranked in one statement."""
+    tune_for_reports()
     limits = standards(office)
     first = period.first - timedelta(days=LOOKBACK_DAYS)
     parts = []
