@@ -83,7 +83,9 @@ def _pairs(office: Office, period: Period, step: FlowStep):
         statement = (select(end.subject_id.label("subject"), func.min(start.recorded_at).label("started"),
                             func.min(end.recorded_at).label("ended"))
                      .join(start, and_(start.subject_type == step.start[0], start.subject_id == end.subject_id,
-                                       start.action == step.start[1], start.recorded_at <= end.recorded_at)))
+                                       start.action == step.start[1], start.office_id == office.id,
+                                       start.recorded_at >= period.start - timedelta(days=LOOKBACK_DAYS),
+                                       start.recorded_at <= end.recorded_at)))
     return statement.where(*conditions).group_by(end.subject_id).subquery(f"pairs_{step.key}")
 
 
