@@ -125,6 +125,7 @@ def measure(url: str, repeat: int) -> list[list[str]]:
                 median = statistics.median(seconds)
                 rows.append([f"{label} ({name} {period.first}..{period.last})", f"{median:.3f}",
                              f"{min(seconds):.3f}", _summary(label, result), "yes" if median < GOAL_SECONDS else "NO"])
+                print("  measured  " + "  ".join(rows[-1]), flush=True)
     return rows
 
 
