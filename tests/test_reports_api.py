@@ -111,3 +111,14 @@ def test_standards_are_set_through_the_office_settings(client, login_as, scenari
     steps = {row["key"]: row for row in admin.get(f"/api/v1/reports/steps{NOVEMBER}").get_json()["steps"]}
     assert steps["accepted"]["standard"] == 6 and steps["accepted"]["standard_source"] == "Kantor"
     assert not steps["accepted"]["p90_over"]
+
+
+def test_sheet_takes_names_with_control_characters(client, kasubbag, scenario):
+    from distribusi.models import CourierPartner
+
+    db.session.get(CourierPartner, scenario.partner_b).name = "PT Kilat\x01 Ekspres"
+    db.session.commit()
+    response = client.get(f"/api/v1/reports/couriers.xlsx{NOVEMBER}", headers=kasubbag)
+    assert response.status_code == 200
+    names = [row[0] for row in load_workbook(io.BytesIO(response.data)).worksheets[0].iter_rows(min_row=6, values_only=True)]
+    assert "PT Kilat Ekspres" in names

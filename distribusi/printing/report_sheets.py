@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -29,9 +30,9 @@ def render_report_xlsx(paper: ReportPaper, out: BinaryIO) -> None:
     taken: set[str] = set()
     for section in paper.sections:
         sheet = book.create_sheet(_sheet_title(section.heading, taken))
-        _put(sheet, 1, 1, paper.title).font = Font(bold=True, size=13)
-        _put(sheet, 2, 1, paper.subtitle)
-        _put(sheet, 3, 1, section.heading).font = Font(bold=True)
+        _put(sheet, 1, 1, _text(paper.title)).font = Font(bold=True, size=13)
+        _put(sheet, 2, 1, _text(paper.subtitle))
+        _put(sheet, 3, 1, _text(section.heading)).font = Font(bold=True)
         header = 5
         for column, title in enumerate(section.columns, start=1):
             cell = _put(sheet, header, column, title)
@@ -53,4 +54,11 @@ def render_report_xlsx(paper: ReportPaper, out: BinaryIO) -> None:
 def _value(value: Any) -> Any:
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
+    if isinstance(value, str):
+        return _text(value)
     return value
+
+
+def _text(value: str) -> str:
+    """Text without the control characters a worksheet cannot hold (a name may carry them)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
