@@ -95,18 +95,19 @@ def _times(office: Office, period: Period) -> tuple[dict, dict]:
     today = (utcnow() + period.offset).date()
     last = max(period.last, today) + timedelta(days=1)
     handed = epoch(Handover.handed_over_at)
-    hours = (_joined(accepted, delivered, period).add_columns(
+    cohort = select().select_from(Handover).join(Parcel, Parcel.recap_id == Handover.recap_id)
+    hours = (cohort.join(accepted, _events_of(accepted, "accept", period)).add_columns(
         Handover.courier_partner_id.label("key"), ((epoch(accepted.recorded_at) - handed) / 3600.0).label("value"))
-        .where(*_in_cohort(office, period), accepted.id.is_not(None)).subquery("accept_hours"))
+        .where(*_in_cohort(office, period)).subquery("accept_hours"))
     start_days = closed_calendar(office, period.first, last, "start_days")
     end_days = closed_calendar(office, period.first, last, "end_days")
     done = epoch(delivered.recorded_at)
-    days = (_joined(accepted, delivered, period)
+    days = (cohort.join(delivered, _events_of(delivered, "delivered", period))
             .outerjoin(start_days, start_days.c.dn == day_number(handed, period.offset))
             .outerjoin(end_days, end_days.c.dn == day_number(done, period.offset))
             .add_columns(Handover.courier_partner_id.label("key"),
                          working_days(handed, done, start_days, end_days, period.offset).label("value"))
-            .where(*_in_cohort(office, period), delivered.id.is_not(None)).subquery("delivery_days"))
+            .where(*_in_cohort(office, period)).subquery("delivery_days"))
     return percentiles(hours), percentiles(days)
 
 
