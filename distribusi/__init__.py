@@ -11,7 +11,8 @@ from distribusi.security import register_security
 
 
 # the staff desks and the courier's page, in the order of the day's flow (blueprint name = package = template folder)
-STAGE_PAGES = ("intake", "recap", "letters", "handover", "courier", "returns", "complaints", "admin", "privacy")
+STAGE_PAGES = ("intake", "recap", "letters", "handover", "courier", "returns", "complaints", "reports", "admin",
+               "privacy")
 
 
 def create_app(config: dict[str, Any] | type | None = None) -> Flask:

@@ -31,6 +31,7 @@ class CustodyEvent(Base):
     __table_args__ = (
         UniqueConstraint("office_id", "seq"),
         Index("ix_custody_events_subject", "subject_type", "subject_id", "seq"),
+        Index("ix_custody_events_office_action_time", "office_id", "action", "recorded_at"),  # period reports
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -107,6 +107,18 @@ class DeliveryPolicyIn(BaseSchema):
     allow_other = fields.Boolean(load_default=False)
 
 
+class StepStandardIn(BaseSchema):
+    """One step's time standard for the time-per-step report: an amount in minutes or working days."""
+
+    amount = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=MAX_WAIT_MINUTES))
+    unit = fields.String(required=True, validate=validate.OneOf(["minutes", "working_days"]))
+
+
+STEP_STANDARD_KEYS = ("registered", "in_recap", "submitted", "letter_issued", "signed", "handed_over", "accepted")
+StepStandardsIn = BaseSchema.from_dict({key: fields.Nested(StepStandardIn) for key in STEP_STANDARD_KEYS},
+                                       name="StepStandardsIn")
+
+
 class WaitLimitsIn(BaseSchema):
     """Minutes a recap, letter or returned parcel may wait at a step before the dashboard lists it."""
 
@@ -149,6 +161,7 @@ class OfficeSettingsIn(BaseSchema):
                             validate=validate.Length(min=1, max=30))
     timezone = fields.String(validate=validate.OneOf(list(ZONE_NAMES)))
     wait_limits = fields.Nested(WaitLimitsIn)
+    step_standards = fields.Nested(StepStandardsIn)
     days_off = fields.List(fields.Nested(DayIn), validate=validate.Length(max=366))
     work_days = fields.List(fields.Nested(DayIn), validate=validate.Length(max=366))
     retention = fields.Nested(RetentionIn)

@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "register_complaints": frozenset({Role.operator}),
     "handle_complaints": COMPLAINT_DESKS,
     "escalate_complaints": COMPLAINT_DESKS,
+    "view_reports": frozenset({Role.kasubbag, Role.secretary, Role.head, Role.kabid, Role.kasi, Role.admin}),
     "revoke_own_tokens": frozenset(Role),
 }
 

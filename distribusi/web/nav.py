@@ -32,7 +32,7 @@ MENU = (
     Entry("Meja pengaduan", "complaints.desk", "handle_complaints"),
     Entry("Buku pengaduan", "complaints.book", "view_complaints"),
     Entry("Permintaan PDP", "privacy.requests", "answer_pdp_requests"),
-    Entry("Laporan", "reports.index", "view_documents"),
+    Entry("Laporan", "reports.index", "view_reports"),
     Entry("Pengguna", "admin.users", "administer"),
     Entry("Mitra kurir", "admin.partners", "administer"),
     Entry("Pengaturan", "admin.settings", "administer"),

@@ -1,0 +1,186 @@
+"""A report's period in the office's zone, and the SQL pieces the reports share: epoch seconds, office-local day
+numbers, working-day waits from a small calendar of closed days, and exact percentiles by rank."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import Float, Integer, cast, func, literal_column, select, text
+
+from distribusi.extensions import db
+from distribusi.models import Office, utcnow
+from distribusi.workdays import days_off_between
+
+DAY = 86400
+MAX_DAYS = 3700  # ten years: any period a report is asked for
+LOOKBACK_DAYS = 400  # how far before the period a wait may have started and still have its closed days counted
+EPOCH_JULIAN = 2440587.5
+
+
+@dataclass(frozen=True)
+class Period:
+    """Office-local days first..last (both included) and their UTC bounds [start, end)."""
+
+    first: date
+    last: date
+    start: datetime
+    end: datetime
+    offset: timedelta
+
+    def as_dict(self) -> dict[str, str]:
+        return {"from": self.first.isoformat(), "to": self.last.isoformat()}
+
+
+def month_of(day: date) -> tuple[date, date]:
+    """The first and last day of the month holding day."""
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def _parse(value: Any, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError({name: ["Tanggal harus berformat TTTT-BB-HH, misalnya 2026-11-01."]}) from None
+
+
+def period_of(office: Office, first: Any = None, last: Any = None, now: datetime | None = None) -> Period:
+    """The period from..to (YYYY-MM-DD, office-local, both included); the current month when both are blank;
+    raises ValidationError with Indonesian messages for a bad date or range."""
+    now = now or utcnow()
+    offset = office.zone.utcoffset(now)
+    first, last = _parse(first, "from"), _parse(last, "to")
+    if first is None and last is None:
+        first, last = month_of((now + offset).date())
+    elif first is None:
+        first = month_of(last)[0]
+    elif last is None:
+        last = month_of(first)[1]
+    if last < first:
+        raise ValidationError({"to": ["Tanggal akhir tidak boleh sebelum tanggal awal."]})
+    if (last - first).days > MAX_DAYS:
+        raise ValidationError({"to": ["Periode laporan paling panjang sepuluh tahun."]})
+    start = datetime.combine(first, time(0)) - offset
+    end = datetime.combine(last + timedelta(days=1), time(0)) - offset
+    return Period(first, last, start, end, offset)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+# For the report's transaction on PostgreSQL: no JIT (compiling costs more than it saves on ~100k-row aggregates),
+# index lookups priced as on SSD (a period's rows lie together, so probing the primary keys of a month's parcels
+# beats hashing all of them), and room to sort and hash a year's waits in memory.
+POSTGRES_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL random_page_cost = 1.1", "SET LOCAL work_mem = '64MB'")
+
+
+def tune_for_reports() -> None:
+    """Set POSTGRES_SETTINGS for the current transaction (nothing on SQLite); they end with it."""
+    if _dialect() == "postgresql":
+        for statement in POSTGRES_SETTINGS:
+            db.session.execute(text(statement))
+
+
+def epoch(column):
+    """SQL for a stored (naive UTC) time as seconds since 1970."""
+    if _dialect() == "sqlite":
+        return (func.julianday(column) - EPOCH_JULIAN) * DAY
+    return cast(func.extract("epoch", column), Float)
+
+
+def day_number(seconds, offset: timedelta):
+    """SQL for the office-local day (days since 1970-01-01) of an epoch-seconds expression."""
+    shifted = (seconds + offset.total_seconds()) / DAY
+    if _dialect() == "sqlite":
+        return cast(shifted, Integer)  # truncates; the times are after 1970
+    return cast(func.floor(shifted), Integer)
+
+
+def _day_index(day: date) -> int:
+    return (day - date(1970, 1, 1)).days
+
+
+def closed_calendar(office: Office, first: date, last: date, name: str = "calendar"):
+    """A derived table (dn, cum, closed) over the office-local days first..last: the day number (days since
+    1970-01-01), the closed seconds before that day began (a running total) and 1 when the office is closed.
+
+    Built from workdays.days_off_between as a VALUES list of integers (a few hundred rows; SQLite and PostgreSQL
+    both name its columns column1..3), joined by hash on the day number."""
+    closed = days_off_between(office, first, last)
+    rows, running, day = [], 0, first
+    while day <= last:
+        is_closed = 1 if day in closed else 0
+        rows.append(f"({_day_index(day)}, {running}, {is_closed})")
+        running += DAY * is_closed
+        day += timedelta(days=1)
+    values = text(f"(VALUES {', '.join(rows)}) AS {name}_values")
+    return select(literal_column("column1").label("dn"), literal_column("column2").label("cum"),
+                  literal_column("column3").label("closed")).select_from(values).subquery(name)
+
+
+def working_days(start_seconds, end_seconds, start_calendar, end_calendar, offset: timedelta):
+    """SQL for the working days from start to end (epoch seconds): the elapsed time less the closed days' seconds,
+    like workdays.working_days_between; each calendar outer-joined on its moment's day number."""
+    closed = closed_before(end_seconds, end_calendar, offset) - closed_before(start_seconds, start_calendar, offset)
+    return ((end_seconds - start_seconds) - closed) / DAY
+
+
+def closed_before(seconds, calendar, offset: timedelta):
+    """SQL for the closed seconds from the calendar's first day to the moment (epoch seconds); the calendar must
+    be outer-joined on calendar.c.dn == day_number(seconds, offset). A moment before the calendar counts 0."""
+    day_start = calendar.c.dn * float(DAY) - offset.total_seconds()
+    return func.coalesce(calendar.c.cum + calendar.c.closed * (seconds - day_start), 0)
+
+
+@dataclass
+class Percentiles:
+    """How many values, their median and 90th percentile (linear interpolation, like percentile_cont)."""
+
+    count: int = 0
+    median: float | None = None
+    p90: float | None = None
+
+
+def percentiles(values_subquery, key_column: str = "key", value_column: str = "value") -> dict[Any, Percentiles]:
+    """Median and p90 per key of a subquery (key, value), exactly, in SQL: rank the values per key with window
+    functions and fetch only the (at most four) rows around each percentile's rank; interpolate those in Python."""
+    key, value = values_subquery.c[key_column], values_subquery.c[value_column]
+    ranked = select(key.label("key"), value.label("value"),
+                    func.row_number().over(partition_by=key, order_by=value).label("rn"),
+                    func.count().over(partition_by=key).label("n")).where(value.is_not(None)).subquery("ranked")
+    wanted = []
+    for tenths in (5, 9):
+        low = (ranked.c.n - 1) * tenths // 10 + 1
+        wanted.append(ranked.c.rn.between(low, low + 1))
+    rows = db.session.execute(select(ranked.c.key, ranked.c.rn, ranked.c.n, ranked.c.value)
+                              .where(wanted[0] | wanted[1])).all()
+    by_key: dict[Any, dict[int, float]] = {}
+    counts: dict[Any, int] = {}
+    for row_key, rank, count, row_value in rows:
+        by_key.setdefault(row_key, {})[rank] = float(row_value)
+        counts[row_key] = count
+    return {row_key: Percentiles(counts[row_key], _at(ranks, counts[row_key], 5), _at(ranks, counts[row_key], 9))
+            for row_key, ranks in by_key.items()}
+
+
+def _at(ranks: dict[int, float], count: int, tenths: int) -> float:
+    low = (count - 1) * tenths // 10 + 1
+    fraction = ((count - 1) * tenths % 10) / 10
+    below = ranks[low]
+    above = ranks.get(low + 1, below)
+    return below + fraction * (above - below)
+
+
+def percentile_of(values: Iterable[float], tenths: int) -> float | None:
+    """The same percentile over a Python list (for tests and small lists)."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    return _at({i: v for i, v in enumerate(ordered, start=1)}, len(ordered), tenths)
