@@ -11,13 +11,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, and_, or_, select, update
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    and_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from distribusi.database import insert_rows
 from distribusi.extensions import db
-from distribusi.models import Base, utcnow
+from distribusi.models import Base, Office, utcnow
+from distribusi.workdays import working_time_between
 
 GENESIS_HASH = "0" * 64
 HASH_VERSION = 2
@@ -223,16 +234,18 @@ def wait_limit(settings: dict[str, Any] | None, state: str) -> timedelta:
     return step_limits(settings).get(state, DEFAULT_STEP_LIMIT)
 
 
-def timeline(subjects: dict[str, list[int]], settings: dict[str, Any] | None = None) -> list[Step]:
-    """The events of some subjects (by type) in chain order, each with its wait and whether it passed the limit."""
+def timeline(subjects: dict[str, list[int]], office: Office) -> list[Step]:
+    """The events of some subjects (by type) in chain order, each with its wait in working time (closed days left
+    out, distribusi.workdays) and whether it passed the office's limit."""
+
     wanted = [and_(CustodyEvent.subject_type == kind, CustodyEvent.subject_id.in_(ids))
               for kind, ids in subjects.items() if ids]
     if not wanted:
         return []
     events = db.session.scalars(select(CustodyEvent).where(or_(*wanted)).order_by(CustodyEvent.seq)).all()
-    limits, steps, previous = step_limits(settings), [], None
+    limits, steps, previous = step_limits(office.settings), [], None
     for event in events:
-        waited = event.recorded_at - previous if previous is not None else None
+        waited = working_time_between(office, previous, event.recorded_at) if previous is not None else None
         limit = limits.get(event.from_state or "", DEFAULT_STEP_LIMIT)
         steps.append(Step(event, waited, limit, waited is not None and waited > limit))
         previous = event.recorded_at

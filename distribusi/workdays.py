@@ -95,3 +95,25 @@ def working_days_between(office: Office, start: datetime, end: datetime) -> floa
         overlap = min(end, day_start + timedelta(days=1)) - max(start, day_start)
         closed_seconds += max(overlap.total_seconds(), 0)
     return max(elapsed - closed_seconds / 86400, 0.0)
+
+
+def working_time_between(office: Office, start: datetime, end: datetime) -> timedelta:
+    """working_days_between as a duration, for waits shown as "2 hari 3 jam"."""
+    return timedelta(days=working_days_between(office, start, end))
+
+
+def working_since(office: Office, now: datetime, span: timedelta) -> datetime:
+    """The moment from which `span` of working time has passed by `now` (closed days do not count), so "waited
+    longer than the limit" is one comparison with a stored time."""
+    remaining = span.total_seconds()
+    cursor = now
+    for _ in range(MAX_DAYS_AHEAD):
+        day = _local_date(office, cursor - timedelta(microseconds=1))  # at midnight, the day that just ended
+        day_start = datetime.combine(day, time(0), tzinfo=office.zone).astimezone(UTC).replace(tzinfo=None)
+        if is_working_day(office, day):
+            available = (cursor - day_start).total_seconds()
+            if available >= remaining:
+                return cursor - timedelta(seconds=remaining)
+            remaining -= available
+        cursor = day_start
+    return cursor

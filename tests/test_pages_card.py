@@ -78,7 +78,8 @@ def test_the_parcel_card_shows_every_step_with_who_when_and_how_long(app, crew, 
 def test_a_step_longer_than_the_offices_limit_is_highlighted(crew, delivered, page_as):  # noqa: F811
     _recap, parcel = delivered
     office = crew.kasubbag.user.office
-    office.settings = {**(office.settings or {}), "wait_limits": {"packed": 0}}
+    today = office.local_now().date().isoformat()  # a working day whatever day the suite runs: waits count working time
+    office.settings = {**(office.settings or {}), "wait_limits": {"packed": 0}, "work_days": [{"date": today}]}
     db.session.commit()
     html = page_as(crew.kasubbag.user).get(f"/kartu/kiriman/{parcel['tracking_code']}").get_data(as_text=True)
     assert html.count("Terlambat") == 2  # the summary names them; only the parcel's step out of "packed" is late

@@ -73,3 +73,20 @@ def test_the_admin_sets_days_off_through_the_api(login_as):
     assert day_off_reason(admin.user.office, date(2026, 12, 2)) == "HUT Kota"
     bad = admin.put("/api/v1/admin/office", json={"days_off": [{"date": "2026-13-45"}]})
     assert bad.status_code == 422 and "days_off" in bad.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(("now", "hours", "since"), [
+    # Tuesday 10:00 WIB, 4 working hours back: Tuesday 06:00 WIB
+    (datetime(2026, 12, 1, 3, 0), 4, datetime(2026, 11, 30, 23, 0)),
+    # Monday 30 Nov 10:00 WIB, 24 working hours back: over the weekend to Friday 10:00 WIB
+    (datetime(2026, 11, 30, 3, 0), 24, datetime(2026, 11, 27, 3, 0)),
+    # Tuesday 18 Aug 10:00 WIB, 24 h back: 17 Aug (holiday) and the weekend skipped -> Friday 14 Aug 10:00 WIB
+    (datetime(2026, 8, 18, 3, 0), 24, datetime(2026, 8, 14, 3, 0)),
+])
+def test_working_since_walks_back_over_closed_days(now, hours, since):
+    from datetime import timedelta
+
+    from distribusi.workdays import working_since, working_time_between
+
+    assert working_since(office(), now, timedelta(hours=hours)) == since
+    assert working_time_between(office(), since, now) == timedelta(hours=hours)

@@ -15,6 +15,7 @@ from distribusi.handover.models import Handover
 from distribusi.letters.models import CoverLetter
 from distribusi.models import Office, utcnow
 from distribusi.recap.models import Parcel, Recap
+from distribusi.workdays import working_since, working_time_between
 from distribusi.workflow import LetterStatus, ParcelStatus, RecapStatus
 
 CHART_DAYS = 30
@@ -201,7 +202,8 @@ def today_activity(flow: dict[str, Any]) -> dict[str, int]:
 def waiting_too_long(office: Office, now: datetime | None = None) -> list[dict[str, Any]]:
     """Per step: what has waited longer than the office's limit in its state, oldest first, from the (office_id,
     status) index. A recap, letter or parcel row changes only with its state (every other column is written by the
-    same transition), so its updated_at is the time it entered the state, as its custody event says."""
+    same transition), so its updated_at is the time it entered the state, as its custody event says. Waits count
+    working time: weekends, holidays and the office's days off do not."""
     now = now or utcnow()
     limits = wait_limits(office)
     found = []
@@ -210,10 +212,10 @@ def waiting_too_long(office: Office, now: datetime | None = None) -> list[dict[s
         rows = db.session.execute(
             select(model, func.count().over())
             .where(model.office_id == office.id, model.status == step.state,
-                   model.updated_at < now - timedelta(minutes=limits[step.key]))
+                   model.updated_at < working_since(office, now, timedelta(minutes=limits[step.key])))
             .order_by(model.updated_at, model.id).limit(WAIT_ROWS)).all()
         found.append({"step": step, "limit_minutes": limits[step.key], "total": rows[0][1] if rows else 0,
-                      "items": [{"subject": subject, "since": subject.updated_at, "waited": now - subject.updated_at}
+                      "items": [{"subject": subject, "since": subject.updated_at, "waited": working_time_between(office, subject.updated_at, now)}
                                 for subject, _total in rows]})
     return found
 

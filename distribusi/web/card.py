@@ -117,7 +117,7 @@ def parcel_card(code: str):
     names.update({("document", d.id): f"{doc_type_label(d.doc_type)} {d.doc_number}" for d in parcel.documents})
     # the recap's steps (letter, signature, handover to the partner) are the parcel's too
     steps = timeline({"parcel": [parcel.id], "document": [d.id for d in parcel.documents],
-                      "recap": [parcel.recap_id]}, current_user.office.settings)
+                      "recap": [parcel.recap_id]}, current_user.office)
     page = _render("web/card_parcel.html", steps, names, parcel=parcel)
     record_parcel_read(current_user, "control_card", [parcel])  # UU PDP: staff reads are logged
     db.session.commit()
@@ -136,7 +136,7 @@ def document_card(document_id: int):
     names.update({("parcel", p.id): p.tracking_code for p in parcels})
     names.update({("recap", p.recap_id): p.recap.number for p in parcels})
     steps = timeline({"document": [document.id], "parcel": [p.id for p in parcels],
-                      "recap": sorted({p.recap_id for p in parcels})}, current_user.office.settings)
+                      "recap": sorted({p.recap_id for p in parcels})}, current_user.office)
     page = _render("web/card_document.html", steps, names, document=document, parcels=parcels)
     record_access(current_user, "control_card", [document], context=document.custody_label())
     db.session.commit()
@@ -151,7 +151,7 @@ def recap_card(recap_id: int):
     recap = load_recap(recap.id)
     letters = letters_of_recap(recap.id)
     # the recap's own events already carry each letter's issue, rejection (with the note) and signature
-    steps = timeline({"recap": [recap.id]}, current_user.office.settings)
+    steps = timeline({"recap": [recap.id]}, current_user.office)
     names = {("recap", recap.id): recap.number}
     page = _render("web/card_recap.html", steps, names, recap=recap, letters=letters)
     record_parcel_read(current_user, "control_card", recap.parcels, recap.number)
