@@ -1,0 +1,142 @@
+"""What the API should answer to each parcel move, built from the transition tables in distribusi/workflow.py."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from distribusi.recap import codes
+from distribusi.workflow import FINAL_PARCEL_STATES, TRANSITIONS, ParcelStatus
+
+PARCEL_MOVES = TRANSITIONS[ParcelStatus]
+SCAN_ACTIONS = ("accept", "out_for_delivery", "delivered", "failed", "return")
+# The states a partner still holds a parcel in: those the office may receive it back from.
+HELD = frozenset(str(before) for (before, _after), action in PARCEL_MOVES.items() if action == "receive_return")
+FINAL = frozenset(str(state) for state in FINAL_PARCEL_STATES)
+REFUSED_RETURN = {"delivered": "sudah tercatat diterima warga", "returned": "sudah diterima kembali sebelumnya",
+                  "collected": "sudah diambil di loket", "repacked": "sudah dikemas ulang"}
+
+
+def target_of(state: str, action: str) -> str | None:
+    """The state the table moves a parcel to from state by action, or None when the table has no such move."""
+    found = {str(after) for (before, after), name in PARCEL_MOVES.items() if before == state and name == action}
+    assert len(found) <= 1, (state, action, found)
+    return found.pop() if found else None
+
+
+@dataclass
+class Parcel:
+    code: str
+    recap_id: int
+    state: str
+    with_partner: bool  # handed over to the courier partner (a repacked parcel sits in a draft recap)
+    documents: list[int]  # the documents it holds now (Document.parcel_id)
+    events: int = 1
+
+
+@dataclass
+class Recap:
+    state: str
+    codes: list[str]
+    events: int
+
+
+@dataclass
+class Expected:
+    """One answer the model predicts: the HTTP status, the error code, and the parcel's state afterwards."""
+
+    status: int
+    code: str | None = None
+    state: str | None = None
+
+
+@dataclass
+class Model:
+    """The parcels, documents and recaps of one example, the idempotency keys that were recorded, the event total."""
+
+    parcels: dict[str, Parcel]
+    recaps: dict[int, Recap]
+    document_events: dict[int, int]
+    total_events: int
+    keys: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
+
+    def holder_of(self, document_id: int) -> str:
+        return next(code for code, parcel in self.parcels.items() if document_id in parcel.documents)
+
+    def expect_scan(self, body: dict[str, Any]) -> Expected:
+        """The answer to one valid scan body, in the order the service decides it."""
+        code = codes.normalize(body["tracking_code"])
+        recorded = self.keys.get(body["idempotency_key"])
+        if recorded is not None:
+            return Expected(200) if recorded[0] == fingerprint(body) else Expected(422, "idempotency_conflict")
+        parcel = self.parcels.get(code)
+        if parcel is None or not parcel.with_partner:
+            return Expected(404, "not_found")
+        if body["action"] == "delivered" and body["recipient_relation"] == "other":
+            return Expected(409, "recipient_not_allowed")  # the default policy: self or family only
+        after = target_of(parcel.state, body["action"])
+        return Expected(201, state=after) if after else Expected(409, "invalid_transition")
+
+    def apply_scan(self, body: dict[str, Any], expected: Expected, answer: dict[str, Any]) -> None:
+        """Record what an answered scan changed."""
+        if expected.status == 201:
+            self.keys[body["idempotency_key"]] = (fingerprint(body), answer)
+            self.move(codes.normalize(body["tracking_code"]), expected.state)
+
+    def move(self, code: str, state: str) -> None:
+        """One transition of a parcel, and the close of its recap when that was its last unfinished parcel."""
+        parcel = self.parcels[code]
+        parcel.state, parcel.events = state, parcel.events + 1
+        self.total_events += 1
+        recap = self.recaps[parcel.recap_id]
+        if state in FINAL and recap.state == "handed_over" and all(self.parcels[c].state in FINAL for c in recap.codes):
+            recap.state, recap.events = "closed", recap.events + 1
+            self.total_events += 1
+
+    def expect_returns(self, scanned: list[str]) -> tuple[list[str], dict[str, str]]:
+        """The codes received (in first-scan order) and the unexpected ones with their reasons."""
+        received: list[str] = []
+        unexpected: dict[str, str] = {}
+        for raw in scanned:
+            code = codes.normalize(raw)
+            key = code or raw[:40]
+            if key in received or key in unexpected:
+                continue
+            parcel = self.parcels.get(code) if code else None
+            if code is None:
+                unexpected[key] = "kode tidak sah"
+            elif parcel is None:
+                unexpected[key] = "kode tidak dikenal"
+            elif not parcel.with_partner:
+                unexpected[key] = "bukan kiriman mitra ini"
+            elif target_of(parcel.state, "receive_return") is None:
+                unexpected[key] = REFUSED_RETURN[parcel.state]
+            else:
+                received.append(code)
+        return received, unexpected
+
+    def missing(self) -> set[str]:
+        return {code for code, parcel in self.parcels.items() if parcel.with_partner and parcel.state in HELD}
+
+    def repackable(self, document_ids: list[int]) -> bool:
+        return all(self.parcels[self.holder_of(d)].state == "returned" for d in document_ids)
+
+    def apply_repack(self, document_ids: list[int], new_recap: dict[str, Any]) -> None:
+        """A new draft recap of fresh parcels; the old parcels that were emptied become repacked."""
+        sources = {self.holder_of(d) for d in document_ids}
+        for parcel in new_recap["parcels"]:
+            self.parcels[parcel["tracking_code"]] = Parcel(
+                parcel["tracking_code"], new_recap["id"], "packed", False, [d["id"] for d in parcel["documents"]])
+        self.recaps[new_recap["id"]] = Recap("draft", [p["tracking_code"] for p in new_recap["parcels"]], 1)
+        for document_id in document_ids:
+            self.document_events[document_id] += 1
+        self.total_events += 1 + len(new_recap["parcels"]) + len(document_ids)
+        for code in sorted(sources):
+            old = self.parcels[code]
+            old.documents = [d for d in old.documents if d not in document_ids]
+            if not old.documents:
+                self.move(code, target_of(old.state, "repack"))
+
+
+def fingerprint(body: dict[str, Any]) -> dict[str, Any]:
+    """What makes two scans with one key the same request: the body with its code read the canonical way."""
+    return {**body, "tracking_code": codes.normalize(body["tracking_code"])}
