@@ -137,6 +137,15 @@ class Model:
                 self.move(code, target_of(old.state, "repack"))
 
 
+    def hand_over(self, recap_id: int) -> None:
+        """A draft recap submitted, its letter issued and signed, handed over: six events, its parcels with the partner."""
+        recap = self.recaps[recap_id]
+        recap.state, recap.events = "handed_over", recap.events + 4
+        self.total_events += 4 + 2
+        for code in recap.codes:
+            self.parcels[code].with_partner = True
+
+
 def fingerprint(body: dict[str, Any]) -> dict[str, Any]:
     """What makes two scans with one key the same request: the body with its code read the canonical way."""
     return {**body, "tracking_code": codes.normalize(body["tracking_code"])}

@@ -12,11 +12,14 @@ The normal suite runs the short profile; a thorough run, on both databases:
 from __future__ import annotations
 
 import os
+import tempfile
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
@@ -29,8 +32,9 @@ from distribusi.notify.models import OutboxMessage
 from distribusi.recap import codes
 from distribusi.recap.models import Parcel, Recap
 from flow import handed_over_recap
-from flow_model import SCAN_ACTIONS, Model, Parcel as ParcelModel, Recap as RecapModel
+from flow_model import SCAN_ACTIONS, Model, target_of, Parcel as ParcelModel, Recap as RecapModel
 
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "distribusi-hypothesis"))  # nothing written in the repo
 settings.register_profile("short", max_examples=25, stateful_step_count=30, deadline=None, derandomize=True,
                           database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("long", max_examples=400, stateful_step_count=60, deadline=None, database=None,
@@ -69,6 +73,13 @@ def build_world(app, client, parcel_count: int) -> tuple[SimpleNamespace, dict]:
     return crew, recap
 
 
+SEEN: Counter = Counter()  # what the examples reached, printed at the end (pytest -s shows it)
+
+
+def event(what: str) -> None:
+    SEEN[what] += 1
+
+
 def rows(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
@@ -95,18 +106,25 @@ def test_the_parcel_flow_keeps_its_invariants(app, client):
         # ------------------------------------------------------------ choosing things
 
         def codes_in_play(self) -> list[str]:
-            return sorted(self.model.parcels)
+            return list(self.model.parcels)  # creation order: the codes themselves are random
 
         def new_key(self) -> str:
             self.key_counter += 1
             return f"kunci-{self.key_counter:06d}"
 
-        def scan_body(self, data, *, key: str | None = None) -> dict:
-            code = data.draw(st.sampled_from(self.codes_in_play()), label="parcel")
-            action = data.draw(st.sampled_from(SCAN_ACTIONS), label="action")
+        def allowed_scans(self) -> list[tuple[str, str]]:
+            return [(code, action) for code, parcel in self.model.parcels.items() if parcel.with_partner
+                    for action in SCAN_ACTIONS if target_of(parcel.state, action)]
+
+        def scan_body(self, data, *, allowed: bool = False) -> dict:
+            if allowed:
+                code, action = data.draw(st.sampled_from(self.allowed_scans()), label="allowed move")
+            else:
+                code = data.draw(st.sampled_from(self.codes_in_play()), label="parcel")
+                action = data.draw(st.sampled_from(SCAN_ACTIONS), label="action")
             spelling = data.draw(st.sampled_from(range(len(SPELLINGS))), label="spelling")
             body = {"tracking_code": SPELLINGS[spelling](code), "action": action,
-                    "idempotency_key": key or self.new_key(),
+                    "idempotency_key": self.new_key(),
                     "at": (datetime.now(UTC) - timedelta(minutes=1)).isoformat()}
             if action == "delivered":
                 relation = data.draw(st.sampled_from(("self", "family", "other")), label="relation")
@@ -136,15 +154,16 @@ def test_the_parcel_flow_keeps_its_invariants(app, client):
         def check_scan(self, body: dict, status: int, answer: dict) -> None:
             """Compare one scan's answer with the model's, then let the model follow it."""
             expected = self.model.expect_scan(body)
+            event(f"scan answered {status} {expected.code or ''}".strip())
             assert status == expected.status, (body, expected, answer)
             if expected.status == 200:
                 assert answer == self.model.keys[body["idempotency_key"]][1], "a replay answers as the first time"
             elif expected.status == 201:
                 code = codes.normalize(body["tracking_code"])
-                event = db.session.get(CustodyEvent, answer["event_id"])
+                stored = db.session.get(CustodyEvent, answer["event_id"])
                 assert (answer["tracking_code"], answer["action"], answer["status"]) == (
                     code, body["action"], expected.state)
-                assert (event.subject_type, event.subject_id, event.action, event.to_state, event.idempotency_key) == (
+                assert (stored.subject_type, stored.subject_id, stored.action, stored.to_state, stored.idempotency_key) == (
                     "parcel", self.parcel_id(code), body["action"], expected.state, body["idempotency_key"])
             else:
                 assert answer["code"] == expected.code, (body, answer)
@@ -159,6 +178,11 @@ def test_the_parcel_flow_keeps_its_invariants(app, client):
         @rule(data=st.data())
         def scan(self, data):
             self.post_scan(self.scan_body(data))
+
+        @precondition(lambda self: self.model and self.allowed_scans())
+        @rule(data=st.data())
+        def scan_an_allowed_move(self, data):
+            self.post_scan(self.scan_body(data, allowed=True))
 
         @precondition(lambda self: self.sent)
         @rule(data=st.data())
@@ -217,6 +241,7 @@ def test_the_parcel_flow_keeps_its_invariants(app, client):
                 assert got[key].startswith(reason), (key, got[key], reason)
             for code in received:
                 self.model.move(code, "returned")
+            event(f"returns: {'some' if received else 'none'} received")
             assert {r["tracking_code"] for r in answer["missing"]} == self.model.missing()
 
         @rule(data=st.data())
@@ -231,6 +256,7 @@ def test_the_parcel_flow_keeps_its_invariants(app, client):
                 assert response.status_code == 200, response.get_json()
                 assert response.get_json()["status"] == "collected"
                 self.model.move(code, "collected")
+                event("collected at the counter")
             else:
                 assert response.status_code == 409, response.get_json()
                 assert response.get_json()["error"]["code"] == "invalid_transition"
@@ -250,9 +276,28 @@ def test_the_parcel_flow_keeps_its_invariants(app, client):
                 groups = {frozenset(d["id"] for d in p["documents"]) for p in new["parcels"]}
                 assert groups == {frozenset(d for d in document_ids if self.model.holder_of(d) == c) for c in chosen}
                 self.model.apply_repack(document_ids, new)
+                event("repacked")
             else:
                 assert response.status_code == 409, response.get_json()
                 assert response.get_json()["error"]["code"] == "documents_not_packable"
+
+        @precondition(lambda self: self.model and any(r.state == "draft" for r in self.model.recaps.values()))
+        @rule(data=st.data())
+        def hand_over_repacked(self, data):
+            drafts = [recap_id for recap_id, recap in self.model.recaps.items() if recap.state == "draft"]
+            recap_id = data.draw(st.sampled_from(drafts), label="draft recap")
+            crew = self.crew
+            assert crew.clerk.post(f"/api/v1/recaps/{recap_id}/submit").status_code == 200
+            letter = crew.kasubbag.post(f"/api/v1/recaps/{recap_id}/cover-letter",
+                                        json={"courier_partner_id": crew.partner_id})
+            assert letter.status_code == 201, letter.get_json()
+            signed = crew.secretary.post(f"/api/v1/cover-letters/{letter.get_json()['id']}/sign")
+            assert signed.status_code == 200, signed.get_json()
+            handover = crew.kasubbag.post(f"/api/v1/recaps/{recap_id}/handover",
+                                          json={"courier_partner_id": crew.partner_id, "received_by": "Joko Susilo"})
+            assert handover.status_code in (200, 201), handover.get_json()
+            self.model.hand_over(recap_id)
+            event("repacked recap handed over")
 
         # ------------------------------------------------------------ after every step
 
@@ -297,4 +342,6 @@ def test_the_parcel_flow_keeps_its_invariants(app, client):
             assert rows(ScanRecord) == len(model.keys), "one record per accepted key"
             assert verify_office(self.crew.office_id) is None
 
+    SEEN.clear()
     run_state_machine_as_test(ParcelFlow, settings=PROFILE)
+    print("\nReached:", dict(sorted(SEEN.items())))
