@@ -1,11 +1,16 @@
-"""What the API should answer to each parcel move, built from the transition tables in distribusi/workflow.py."""
+"""What the API should answer to each parcel move, built from the transition tables in distribusi/workflow.py,
+and the world each example of tests/test_flow_properties.py starts from."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
+from conftest import Api, _empty_all_tables
+from distribusi.extensions import db
 from distribusi.recap import codes
 from distribusi.workflow import FINAL_PARCEL_STATES, TRANSITIONS, ParcelStatus
+from flow import handed_over_recap
 
 PARCEL_MOVES = TRANSITIONS[ParcelStatus]
 SCAN_ACTIONS = ("accept", "out_for_delivery", "delivered", "failed", "return")
@@ -149,3 +154,31 @@ class Model:
 def fingerprint(body: dict[str, Any]) -> dict[str, Any]:
     """What makes two scans with one key the same request: the body with its code read the canonical way."""
     return {**body, "tracking_code": codes.normalize(body["tracking_code"])}
+
+
+def build_world(app, client, parcel_count: int) -> tuple[SimpleNamespace, dict]:
+    """An empty database, then an office, its partner, the crew with tokens and a recap handed over to the partner."""
+    from distribusi.admin.services import create_office, create_partner, create_user
+    from distribusi.auth.services import issue_token
+    from distribusi.demo import as_api_payload, document_rows
+    from distribusi.intake.services import register_document
+
+    db.session.rollback()  # an example that failed half-way leaves a transaction (on SQLite: the write lock)
+    _empty_all_tables(app)
+    office = create_office("PKU", "Dinas Kependudukan dan Pencatatan Sipil Kota Pekanbaru")
+    partner = create_partner(office, {"name": "PT Pos Indonesia", "contract_number": "027/PKS/2026", "contact": None})
+    crew = SimpleNamespace(office_id=office.id, partner_id=partner.id)
+    for role in ("clerk", "kasubbag", "secretary", "courier"):
+        user = create_user(office, {"username": f"{role}-pku", "password": "rahasia-sekali-123",
+                                    "full_name": f"Pengguna {role}", "role": role,
+                                    "courier_partner_id": partner.id if role == "courier" else None})
+        setattr(crew, role, Api(client, issue_token(user)[0], user.id))
+    db.session.commit()
+
+    def documents(user, count, seed=1):
+        made = [register_document(user, as_api_payload(row)) for row in document_rows(count, seed=seed, prefix="P")]
+        db.session.commit()
+        return made
+
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2 * parcel_count)
+    return crew, recap

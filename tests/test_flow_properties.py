@@ -15,15 +15,13 @@ import os
 import tempfile
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
-from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
-from conftest import Api, _empty_all_tables
 from distribusi.courier.models import ScanRecord
 from distribusi.custody import CustodyEvent, verify_office
 from distribusi.extensions import db
@@ -31,8 +29,7 @@ from distribusi.intake.models import Document
 from distribusi.notify.models import OutboxMessage
 from distribusi.recap import codes
 from distribusi.recap.models import Parcel, Recap
-from flow import handed_over_recap
-from flow_model import SCAN_ACTIONS, Model, target_of, Parcel as ParcelModel, Recap as RecapModel
+from flow_model import SCAN_ACTIONS, Model, Parcel as ParcelModel, Recap as RecapModel, build_world, target_of
 
 set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "distribusi-hypothesis"))  # nothing written in the repo
 settings.register_profile("short", max_examples=25, stateful_step_count=30, deadline=None, derandomize=True,
@@ -43,34 +40,6 @@ PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "short"))
 
 UNKNOWN_CODE = "ZZZZZZZZZ" + codes.check_character("ZZZZZZZZZ")
 SPELLINGS = (lambda c: c, lambda c: codes.display(c).lower(), lambda c: f"https://distribusi.test/k/{c}")
-
-
-def build_world(app, client, parcel_count: int) -> tuple[SimpleNamespace, dict]:
-    """An empty database, then an office, its partner, the crew with tokens and a recap handed over to the partner."""
-    from distribusi.admin.services import create_office, create_partner, create_user
-    from distribusi.auth.services import issue_token
-    from distribusi.demo import as_api_payload, document_rows
-    from distribusi.intake.services import register_document
-
-    db.session.rollback()  # an example that failed half-way leaves a transaction (on SQLite: the write lock)
-    _empty_all_tables(app)
-    office = create_office("PKU", "Dinas Kependudukan dan Pencatatan Sipil Kota Pekanbaru")
-    partner = create_partner(office, {"name": "PT Pos Indonesia", "contract_number": "027/PKS/2026", "contact": None})
-    crew = SimpleNamespace(office_id=office.id, partner_id=partner.id)
-    for role in ("clerk", "kasubbag", "secretary", "courier"):
-        user = create_user(office, {"username": f"{role}-pku", "password": "rahasia-sekali-123",
-                                    "full_name": f"Pengguna {role}", "role": role,
-                                    "courier_partner_id": partner.id if role == "courier" else None})
-        setattr(crew, role, Api(client, issue_token(user)[0], user.id))
-    db.session.commit()
-
-    def documents(user, count, seed=1):
-        made = [register_document(user, as_api_payload(row)) for row in document_rows(count, seed=seed, prefix="P")]
-        db.session.commit()
-        return made
-
-    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2 * parcel_count)
-    return crew, recap
 
 
 SEEN: Counter = Counter()  # what the examples reached, printed at the end (pytest -s shows it)
@@ -183,6 +152,17 @@ def test_the_parcel_flow_keeps_its_invariants(app, client):
         @rule(data=st.data())
         def scan_an_allowed_move(self, data):
             self.post_scan(self.scan_body(data, allowed=True))
+
+        @rule(data=st.data())
+        def malformed_scan(self, data):
+            body = self.scan_body(data)
+            field = data.draw(st.sampled_from(("at", "idempotency_key", "lat")), label="broken field")
+            broken = {"at": {"at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()},
+                      "idempotency_key": {"idempotency_key": "pendek"}, "lat": {"lat": 91.0, "lon": 101.45}}
+            response = self.crew.courier.post("/api/v1/scans", json={**body, **broken[field]})
+            assert response.status_code == 422, response.get_json()
+            assert field in response.get_json()["error"]["fields"]
+            event("scan answered 422 validation_error")
 
         @precondition(lambda self: self.sent)
         @rule(data=st.data())
