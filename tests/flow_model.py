@@ -62,15 +62,15 @@ class Model:
     recaps: dict[int, Recap]
     document_events: dict[int, int]
     total_events: int
-    keys: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
+    keys: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)  # per courier
 
     def holder_of(self, document_id: int) -> str:
         return next(code for code, parcel in self.parcels.items() if document_id in parcel.documents)
 
-    def expect_scan(self, body: dict[str, Any]) -> Expected:
-        """The answer to one valid scan body, in the order the service decides it."""
+    def expect_scan(self, body: dict[str, Any], who: str = "courier") -> Expected:
+        """The answer to one valid scan body from one courier, in the order the service decides it."""
         code = codes.normalize(body["tracking_code"])
-        recorded = self.keys.get(body["idempotency_key"])
+        recorded = self.keys.get((who, body["idempotency_key"]))
         if recorded is not None:
             return Expected(200) if recorded[0] == fingerprint(body) else Expected(422, "idempotency_conflict")
         parcel = self.parcels.get(code)
@@ -81,10 +81,10 @@ class Model:
         after = target_of(parcel.state, body["action"])
         return Expected(201, state=after) if after else Expected(409, "invalid_transition")
 
-    def apply_scan(self, body: dict[str, Any], expected: Expected, answer: dict[str, Any]) -> None:
+    def apply_scan(self, body: dict[str, Any], expected: Expected, answer: dict[str, Any], who: str) -> None:
         """Record what an answered scan changed."""
         if expected.status == 201:
-            self.keys[body["idempotency_key"]] = (fingerprint(body), answer)
+            self.keys[(who, body["idempotency_key"])] = (fingerprint(body), answer)
             self.move(codes.normalize(body["tracking_code"]), expected.state)
 
     def move(self, code: str, state: str) -> None:
@@ -168,11 +168,12 @@ def build_world(app, client, parcel_count: int) -> tuple[SimpleNamespace, dict]:
     office = create_office("PKU", "Dinas Kependudukan dan Pencatatan Sipil Kota Pekanbaru")
     partner = create_partner(office, {"name": "PT Pos Indonesia", "contract_number": "027/PKS/2026", "contact": None})
     crew = SimpleNamespace(office_id=office.id, partner_id=partner.id)
-    for role in ("clerk", "kasubbag", "secretary", "courier"):
-        user = create_user(office, {"username": f"{role}-pku", "password": "rahasia-sekali-123",
-                                    "full_name": f"Pengguna {role}", "role": role,
+    for name, role in (("clerk",) * 2, ("kasubbag",) * 2, ("secretary",) * 2, ("courier",) * 2,
+                       ("courier2", "courier")):
+        user = create_user(office, {"username": f"{name}-pku", "password": "rahasia-sekali-123",
+                                    "full_name": f"Pengguna {name}", "role": role,
                                     "courier_partner_id": partner.id if role == "courier" else None})
-        setattr(crew, role, Api(client, issue_token(user)[0], user.id))
+        setattr(crew, name, Api(client, issue_token(user)[0], user.id))
     db.session.commit()
 
     def documents(user, count, seed=1):

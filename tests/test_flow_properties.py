@@ -120,13 +120,13 @@ def test_the_parcel_flow_keeps_its_invariants(app, client):
 
         # ------------------------------------------------------------ courier scans
 
-        def check_scan(self, body: dict, status: int, answer: dict) -> None:
+        def check_scan(self, body: dict, status: int, answer: dict, who: str = "courier") -> None:
             """Compare one scan's answer with the model's, then let the model follow it."""
-            expected = self.model.expect_scan(body)
+            expected = self.model.expect_scan(body, who)
             event(f"scan answered {status} {expected.code or ''}".strip())
             assert status == expected.status, (body, expected, answer)
             if expected.status == 200:
-                assert answer == self.model.keys[body["idempotency_key"]][1], "a replay answers as the first time"
+                assert answer == self.model.keys[(who, body["idempotency_key"])][1], "a replay answers as the first time"
             elif expected.status == 201:
                 code = codes.normalize(body["tracking_code"])
                 stored = db.session.get(CustodyEvent, answer["event_id"])
@@ -136,13 +136,14 @@ def test_the_parcel_flow_keeps_its_invariants(app, client):
                     "parcel", self.parcel_id(code), body["action"], expected.state, body["idempotency_key"])
             else:
                 assert answer["code"] == expected.code, (body, answer)
-            self.model.apply_scan(body, expected, answer)
-            self.sent.append(body)
+            self.model.apply_scan(body, expected, answer, who)
+            if who == "courier":
+                self.sent.append(body)
 
-        def post_scan(self, body: dict) -> None:
-            response = self.crew.courier.post("/api/v1/scans", json=body)
+        def post_scan(self, body: dict, who: str = "courier") -> None:
+            response = getattr(self.crew, who).post("/api/v1/scans", json=body)
             answer = response.get_json()
-            self.check_scan(body, response.status_code, answer if response.status_code < 400 else answer["error"])
+            self.check_scan(body, response.status_code, answer if response.status_code < 400 else answer["error"], who)
 
         @rule(data=st.data())
         def scan(self, data):
@@ -169,10 +170,15 @@ def test_the_parcel_flow_keeps_its_invariants(app, client):
         def replay(self, data):
             body = self.sent_body(data)
             before = (rows(CustodyEvent), rows(ScanRecord), rows(OutboxMessage))
-            replayed = body["idempotency_key"] in self.model.keys
+            replayed = ("courier", body["idempotency_key"]) in self.model.keys
             self.post_scan(body)
             if replayed:
                 assert (rows(CustodyEvent), rows(ScanRecord), rows(OutboxMessage)) == before, "a replay wrote"
+
+        @precondition(lambda self: self.sent)
+        @rule(data=st.data())
+        def another_courier_uses_the_key(self, data):
+            self.post_scan(self.sent_body(data), who="courier2")  # keys belong to one courier: a new scan for this one
 
         @precondition(lambda self: self.sent)
         @rule(data=st.data())
