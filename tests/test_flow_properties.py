@@ -151,19 +151,27 @@ def test_the_parcel_flow_keeps_its_invariants(app, client):
 
         @precondition(lambda self: self.model and self.allowed_scans())
         @rule(data=st.data())
-        def scan_an_allowed_move(self, data):
-            self.post_scan(self.scan_body(data, allowed=True))
+        def scan_allowed_moves(self, data):
+            for _ in range(data.draw(st.integers(1, 3), label="moves")):
+                if self.allowed_scans():
+                    self.post_scan(self.scan_body(data, allowed=True))
 
-        @rule(data=st.data())
-        def malformed_scan(self, data):
-            body = self.scan_body(data)
+        def broken_body(self, data) -> tuple[dict, str]:
+            """A scan with one bad field: the device time ahead, a short key or a latitude out of range."""
             field = data.draw(st.sampled_from(("at", "idempotency_key", "lat")), label="broken field")
             broken = {"at": {"at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()},
                       "idempotency_key": {"idempotency_key": "pendek"}, "lat": {"lat": 91.0, "lon": 101.45}}
-            response = self.crew.courier.post("/api/v1/scans", json={**body, **broken[field]})
-            assert response.status_code == 422, response.get_json()
-            assert field in response.get_json()["error"]["fields"]
+            return {**self.scan_body(data), **broken[field]}, field
+
+        def check_refused(self, field: str, status: int, error: dict) -> None:
+            assert status == 422 and field in error["fields"], error
             event("scan answered 422 validation_error")
+
+        @rule(data=st.data())
+        def malformed_scan(self, data):
+            body, field = self.broken_body(data)
+            response = self.crew.courier.post("/api/v1/scans", json=body)
+            self.check_refused(field, response.status_code, response.get_json()["error"])
 
         @precondition(lambda self: self.sent)
         @rule(data=st.data())
@@ -188,10 +196,19 @@ def test_the_parcel_flow_keeps_its_invariants(app, client):
         @rule(data=st.data())
         def batch(self, data):
             items: list[dict] = []
+            broken: dict[int, str] = {}  # index -> the bad field
             for _ in range(data.draw(st.integers(1, 6), label="items")):
-                kind = data.draw(st.sampled_from(("new", "again", "earlier", "other")), label="kind")
+                kind = data.draw(st.sampled_from(("new", "allowed", "again", "earlier", "other", "broken")), label="kind")
                 if kind == "again" and items:
-                    items.append(dict(data.draw(st.sampled_from(items), label="duplicate")))
+                    twin = data.draw(st.integers(0, len(items) - 1), label="duplicate of item")
+                    if twin in broken:
+                        broken[len(items)] = broken[twin]
+                    items.append(dict(items[twin]))
+                elif kind == "broken":
+                    item, broken[len(items)] = self.broken_body(data)
+                    items.append(item)
+                elif kind == "allowed" and self.allowed_scans():
+                    items.append(self.scan_body(data, allowed=True))  # allowed now; maybe not by its turn
                 elif kind == "earlier" and self.sent:
                     items.append(self.sent_body(data))
                 elif kind == "other" and self.sent:
@@ -202,8 +219,11 @@ def test_the_parcel_flow_keeps_its_invariants(app, client):
             assert response.status_code == 200, response.get_json()
             results = response.get_json()["results"]
             assert [r["index"] for r in results] == list(range(len(items)))
-            for item, result in zip(items, results, strict=True):
-                self.check_scan(item, result["status"], result.get("result") or result.get("error"))
+            for index, (item, result) in enumerate(zip(items, results, strict=True)):
+                if index in broken:
+                    self.check_refused(broken[index], result["status"], result["error"])
+                else:
+                    self.check_scan(item, result["status"], result.get("result") or result.get("error"))
 
         # ------------------------------------------------------------ the office
 
