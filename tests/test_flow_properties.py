@@ -32,7 +32,7 @@ from distribusi.recap.models import Parcel, Recap
 from flow_model import SCAN_ACTIONS, Model, Parcel as ParcelModel, Recap as RecapModel, build_world, target_of
 
 set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "distribusi-hypothesis"))  # nothing written in the repo
-settings.register_profile("short", max_examples=25, stateful_step_count=30, deadline=None, derandomize=True,
+settings.register_profile("short", max_examples=30, stateful_step_count=30, deadline=None, derandomize=True,
                           database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("long", max_examples=400, stateful_step_count=60, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
