@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app distribusi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast chromium bench fuzz clean
+.PHONY: install run test chromium bench fuzz clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
