@@ -1,11 +1,14 @@
 """Engine settings per database: SQLite gets foreign keys, WAL, a busy timeout and write-locking transactions;
 a server database pings a connection before reuse only when it has been idle."""
 import time
+from collections import namedtuple
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Engine, Executable, Row, event, func, insert, select
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy import Engine, Executable, Row, Select, event, func, insert, select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from distribusi.extensions import db
 
@@ -72,6 +75,90 @@ def read_only(statement: Executable, params: dict[str, Any]) -> list[Row]:
     """
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         return connection.execute(statement, params).all()
+
+
+class PreparedRead:
+    """One read-only SELECT, compiled once per dialect and run straight on a pooled driver connection, outside any
+    transaction; its rows come back as named tuples, typed as SQLAlchemy would type them (enums, dates on SQLite).
+
+    For the busiest public read (tracking): SQLAlchemy's execution context and result objects cost more client CPU
+    than the statement itself (bench/request_cost.py). Here the SQL text, its fixed parameters and the columns'
+    result processors are made once; a call checks a connection out of the engine's pool (so the idle ping and the
+    pool's limits still apply), runs the statement in autocommit (one round trip; psycopg prepares it on the
+    server after a few calls) and gives the connection back. Driver errors come out as SQLAlchemy's DBAPIError,
+    and a connection the server dropped is invalidated, as SQLAlchemy's own execution does.
+    """
+
+    def __init__(self, statement: Select) -> None:
+        self.statement = statement
+        self.row = namedtuple("Row", [column.key for column in statement.selected_columns])  # type: ignore[misc]
+        self._compiled: dict[str, tuple[str, Callable[[dict[str, Any]], Any], list[tuple[int, Callable]]]] = {}
+
+    def _compile(self, dialect: Dialect):
+        compiled = self.statement.compile(dialect=dialect)
+        binders = {name: process for name, process in compiled._bind_processors.items() if process is not None}
+        fixed = {name: binders[name](value) if name in binders else value
+                 for name, value in compiled.params.items() if value is not None}  # e.g. a JSON path on SQLite
+        given_binders = [(name, process) for name, process in binders.items() if name not in fixed]
+
+        def bound(given: dict[str, Any]) -> dict[str, Any]:
+            values = {**fixed, **given}
+            for name, process in given_binders:
+                values[name] = process(values[name])
+            return values
+
+        if compiled.positiontup is not None:  # SQLite: qmark parameters in their order
+            order = list(compiled.positiontup)
+
+            def parameters(given: dict[str, Any]) -> Any:
+                values = bound(given)
+                return tuple(values[name] for name in order)
+        else:
+            parameters = bound
+        processors = []
+        for index, column in enumerate(self.statement.selected_columns):
+            process = column.type._cached_result_processor(dialect, None)
+            if process is not None:
+                processors.append((index, process))
+        found = self._compiled[dialect.name] = (compiled.string, parameters, processors)
+        return found
+
+    def rows(self, **given: Any) -> list[Any]:
+        engine = db.engine
+        dialect = engine.dialect
+        sql, parameters, processors = self._compiled.get(dialect.name) or self._compile(dialect)
+        connection = engine.raw_connection()
+        driver = connection.driver_connection
+        server = dialect.name != "sqlite"  # SQLite connections already run without a transaction (see above)
+        cursor = None
+        try:
+            if server:
+                driver.autocommit = True
+            cursor = driver.cursor()
+            cursor.execute(sql, parameters(given))
+            raw = cursor.fetchall()
+        except dialect.loaded_dbapi.Error as error:
+            dropped = dialect.is_disconnect(error, driver, cursor)
+            if dropped:
+                connection.invalidate(error)
+            raise DBAPIError.instance(sql, given, error, dialect.loaded_dbapi.Error,
+                                      connection_invalidated=dropped, dialect=dialect) from error
+        finally:
+            if cursor is not None:
+                cursor.close()
+            if server and connection.is_valid:
+                driver.autocommit = False  # the pool's other users expect SQLAlchemy's default
+            connection.close()
+        make = self.row
+        if not processors:
+            return [make(*values) for values in raw]
+        rows = []
+        for values in raw:
+            values = list(values)
+            for index, process in processors:
+                values[index] = process(values[index])
+            rows.append(make(*values))
+        return rows
 
 
 def insert_rows(model: type, rows: list[dict[str, Any]]) -> list[int]:

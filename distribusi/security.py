@@ -1,7 +1,9 @@
-"""Browser security headers on every answer; Secure cookies and HSTS when the site is served over HTTPS."""
+"""Browser security headers on every answer; Secure cookies and HSTS when the site is served over HTTPS; the
+signed-cookie session, opened only for a request that brings one."""
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 # Only the app's own files: no inline scripts or styles, no other site. blob: and data: for the camera preview
 # and the images a QR scanner draws, blob: for the camera's media stream.
@@ -41,15 +43,30 @@ def allow_framing_by_own_pages(response: Response) -> Response:
     return response
 
 
+class SessionCookie(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except that a request without cookies (the public pages, API calls with a
+    token, health checks) gets an empty session without parsing cookies or building the cookie signer first. An
+    empty session that nothing changed writes no cookie, as in Flask."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if "HTTP_COOKIE" not in request.environ:  # no cookie at all: nothing to parse or verify
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def register_security(app: Flask) -> None:
     """Send the security headers on every answer, and with HTTPS on, Secure cookies and HSTS."""
     https = bool(app.config["HTTPS"])
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = https
+    app.session_interface = SessionCookie()
+    defaults = [*HEADERS.items(), *([("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)] if https else [])]
+    lowered = [(name.lower(), name, value) for name, value in defaults]
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if https:
-            response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+        headers = response.headers  # a view may have set its own (allow_framing_by_own_pages): those stay
+        present = {name.lower() for name in headers.keys()}
+        for low, name, value in lowered:
+            if low not in present:
+                headers.add(name, value)
         return response

@@ -149,3 +149,15 @@ def test_only_our_own_pages_may_frame_a_paper(app):
     assert "frame-ancestors 'self'" in framed.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" not in framed.headers["Content-Security-Policy"]
     assert framed.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_a_request_without_cookies_gets_no_session_cookie_but_a_login_still_does(client, make_user):
+    health = client.get("/health")
+    assert health.status_code == 200
+    assert "Set-Cookie" not in health.headers
+
+    make_user("clerk", username="ani.fo")
+    login = client.post("/login", data={"username": "ani.fo", "password": "rahasia-sekali-123"})
+    assert login.status_code == 302
+    assert "session=" in login.headers.get("Set-Cookie", "")
+    assert client.get("/dokumen").status_code == 200  # the cookie is read back on the next request

@@ -14,6 +14,8 @@ from distribusi.handover.models import Handover
 from distribusi.intake.models import Document
 from distribusi.recap import codes
 from distribusi.recap.models import Parcel
+from distribusi.tracking.schemas import PublicTrackOut, public_answer
+from distribusi.tracking.services import public_view
 
 from conftest import test_config as config_for
 from flow import STATE_PATHS, drive, handed_over_recap, submitted_recap
@@ -253,3 +255,19 @@ def test_tracking_answers_while_another_transaction_holds_the_write_lock(crew, p
         assert response.status_code == 200
         assert response.get_json()["recipient_name"] == parcel_in["recipient_name"], "only committed data is shown"
         writer.rollback()
+
+
+def test_the_written_out_answer_is_the_public_schemas_dump_in_every_state(crew, documents, app, subtests):
+    recap = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2 * len(STATE_PATHS))
+    parcels = dict(zip(STATE_PATHS, recap["parcels"], strict=True))
+    for state, parcel in parcels.items():
+        drive(crew, parcel, state)
+    parcels["not handed over"] = submitted_recap(crew.clerk, documents, count=2, seed=3)["parcels"][0]
+    schema = PublicTrackOut()
+
+    for state, parcel in parcels.items():
+        for verify in (None, parcel["phone"][-4:]):
+            with subtests.test(state, verified=verify is not None):
+                view = public_view(parcel["tracking_code"], verify)
+                assert view["timeline"]
+                assert public_answer(view) == schema.dump(view)

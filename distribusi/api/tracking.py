@@ -1,4 +1,5 @@
 """Public tracking, staff lookups and the control card of a parcel."""
+from flask import request
 from marshmallow import fields, validate
 
 from distribusi.api import bp
@@ -9,7 +10,7 @@ from distribusi.privacy.access import record_lookup, record_parcel_read
 from distribusi.ratelimit import public_limit
 from distribusi.schemas import BaseSchema, Text
 from distribusi.tracking import services
-from distribusi.tracking.schemas import CustodyOut, LookupOut, PublicTrackOut
+from distribusi.tracking.schemas import CustodyOut, LookupOut, PublicTrackOut, public_answer
 
 UNKNOWN = "Kode kiriman tidak ditemukan. Periksa kembali kode pada label."
 
@@ -26,18 +27,18 @@ class LookupQuery(BaseSchema):
     tracking_code = Text(300)
 
 
-PUBLIC_TRACK, TRACK_QUERY = PublicTrackOut(), TrackQuery()  # built once: the busiest public endpoint
+TRACK_QUERY = TrackQuery()  # built once: the busiest public endpoint
 
 
 @api_route(bp, "/public/track/<code>", summary="Lacak kiriman (publik, nama disamarkan)", query=TrackQuery,
            response=PublicTrackOut)
 @public_limit()
 def public_track(code: str):
-    args = load_query(TRACK_QUERY)
+    args = load_query(TRACK_QUERY) if request.args else {}
     view = services.public_view(code[:300], args.get("verify"))
     if view is None:
         raise ApiError(404, UNKNOWN)
-    return PUBLIC_TRACK.dump(view)
+    return public_answer(view)  # PublicTrackOut's fields, written out
 
 
 @api_route(bp, "/lookup", verb="lookup", summary="Cari dokumen dan kiriman (NIK, KK, HP, nama, kode)",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from distribusi.auth.models import User
 from distribusi.custody import CustodyEvent
-from distribusi.database import contains_text, read_only
+from distribusi.database import PreparedRead, contains_text
 from distribusi.extensions import db
 from distribusi.handover.models import Handover
 from distribusi.intake.models import Document
@@ -59,8 +59,8 @@ def phone_matches(parcel: Parcel, last_four: str | None) -> bool:
 def _public_timeline_statement():
     """The parcel's shown columns, its office's zone and its recap's handover beside each of its events, for one code.
 
-    This is the busiest public page: one round trip, no ORM objects, and a statement whose compiled form and cache
-    key are made once per process instead of on every request. The handover (unique per recap) and the office and
+    This is the busiest public page: one round trip, no ORM objects, and a statement compiled once per process
+    and run straight on the driver (database.PreparedRead). The handover (unique per recap) and the office and
     partner (by primary key) add columns, not rows.
     """
     parcels, events = Parcel.__table__.c, CustodyEvent.__table__.c
@@ -81,7 +81,7 @@ def _public_timeline_statement():
     )
 
 
-PUBLIC_TIMELINE = _public_timeline_statement()
+PUBLIC_TIMELINE = PreparedRead(_public_timeline_statement())
 HANDED_OVER = "handed_over"  # a public milestone, not a parcel state: the recap went to the courier partner
 
 
@@ -112,7 +112,7 @@ def public_view(raw_code: str, verify: str | None) -> dict[str, Any] | None:
     code = codes.normalize(raw_code)
     if code is None:
         return None
-    rows = read_only(PUBLIC_TIMELINE, {"code": code})
+    rows = PUBLIC_TIMELINE.rows(code=code)
     if not rows:
         return None
     parcel = rows[0]
