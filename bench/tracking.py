@@ -12,11 +12,11 @@ Data, in the benchmark's own database `bench_tracking_<parcels>` (kept and reuse
   their template's hashes, so `custody verify` would refuse the chain; public tracking never reads it.
 - a check: the app's `public_view` of sampled copies must show their template's status and timeline.
 
-Load: gunicorn -w 4 -k sync serves bench/bare_app.py (a constant) and the app (production Config, DATABASE_URL the
-bench database, the public rate limit on with a limit wrk cannot reach), started side by side. wrk -t2 -c32 then
-loads GET / of the bare app, the app's GET /health and GET /api/v1/public/track/<random sampled code>, in
-alternating rounds so that other load on the machine falls on all three alike. Goal: tracking >= 0.5 x the bare
-app's req/s and p99 < 50 ms.
+Load: gunicorn -w 4 -k sync serves bench/bare_app.py (a constant, and as a reference the app's timeline statement
+run bare) and the app (production Config, DATABASE_URL the bench database, the public rate limit on with a limit
+wrk cannot reach), started side by side. wrk -t2 -c32 then loads GET / of the bare app, its GET /track/<code>, the
+app's GET /health and GET /api/v1/public/track/<random sampled code>, in alternating rounds so that other load on
+the machine falls on all of them alike. Goal: tracking >= 0.5 x the bare app's GET / req/s and p99 < 50 ms.
 """
 from __future__ import annotations
 
@@ -263,9 +263,11 @@ def load(url: str, args) -> dict[str, dict[str, float]]:
                 "SELECT tracking_code FROM parcels TABLESAMPLE SYSTEM (5) LIMIT 20000"))) + "\n")
         engine.dispose()
         env = {"DATABASE_URL": url, "SECRET_KEY": "bench", "PUBLIC_RATE_LIMIT": PUBLIC_RATE_LIMIT}
-        bare, bare_url = serve("bare_app:app", {}, common.ROOT / "bench")
+        bare, bare_url = serve("bare_app:app", {"BENCH_DATABASE_URL": url, "PYTHONPATH": str(common.ROOT)},
+                               common.ROOT / "bench")
         app, app_url = serve("wsgi:app", env, common.ROOT)
         targets = {"bare Flask app: GET /": (bare_url + "/", None),
+                   "bare Flask app + the same read: GET /track/<code>": (bare_url + "/track/", codes),
                    "app: GET /health": (app_url + "/health", None),
                    "app: GET /api/v1/public/track/<code>": (app_url + "/api/v1/public/track/", codes)}
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}

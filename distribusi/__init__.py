@@ -20,6 +20,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
     configure(app, config)
     register_monitoring(app)
+    register_fast_paths(app)
     trust_proxies(app)
     register_security(app)
     register_extensions(app)
@@ -53,6 +54,13 @@ def register_monitoring(app: Flask) -> None:
     from distribusi.monitoring import register_monitoring as register
 
     register(app)
+
+
+def register_fast_paths(app: Flask) -> None:
+    """Public tracking answered in front of Flask's dispatch (distribusi.tracking.fastpath), inside ProxyFix."""
+    from distribusi.tracking.fastpath import register_fast_path
+
+    register_fast_path(app)
 
 
 def trust_proxies(app: Flask) -> None:

@@ -19,6 +19,7 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 PUBLIC_SCOPE = "public"
+COUNTED = "distribusi.public_hit_counted"  # in a request's WSGI environ: its public hit is already counted
 MIN_PRUNE_AT = 10_000  # keys kept before expired windows are swept out
 
 
@@ -141,7 +142,8 @@ def public_limit() -> Callable:
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            refuse(hit(current_app.config["PUBLIC_RATE_LIMIT"], PUBLIC_SCOPE, client_address()))
+            if not request.environ.get(COUNTED):  # tracking.fastpath counted it before handing the request on
+                refuse(hit(current_app.config["PUBLIC_RATE_LIMIT"], PUBLIC_SCOPE, client_address()))
             return view(*args, **kwargs)
 
         return wrapper

@@ -54,13 +54,18 @@ class SessionCookie(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+def security_headers(app: Flask) -> list[tuple[str, str]]:
+    """The headers every answer carries: HEADERS, and HSTS when the site is served over HTTPS."""
+    https = [("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)] if app.config["HTTPS"] else []
+    return [*HEADERS.items(), *https]
+
+
 def register_security(app: Flask) -> None:
     """Send the security headers on every answer, and with HTTPS on, Secure cookies and HSTS."""
     https = bool(app.config["HTTPS"])
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = https
     app.session_interface = SessionCookie()
-    defaults = [*HEADERS.items(), *([("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)] if https else [])]
-    lowered = [(name.lower(), name, value) for name, value in defaults]
+    lowered = [(name.lower(), name, value) for name, value in security_headers(app)]
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

@@ -44,9 +44,13 @@ def current_request_id() -> str:
         return NO_REQUEST
     rid = g.get("request_id")
     if rid is None:
-        given = request.headers.get(REQUEST_ID_HEADER, "")
-        rid = g.request_id = given if WELL_FORMED_ID.fullmatch(given) else os.urandom(16).hex()
+        rid = g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER, ""))
     return rid
+
+
+def request_id_from(given: str) -> str:
+    """The proxy's request id when it is well formed, else a new one."""
+    return given if WELL_FORMED_ID.fullmatch(given) else os.urandom(16).hex()
 
 
 class PersonalDataFilter(logging.Filter):

@@ -90,15 +90,17 @@ class RequestMetrics:
         started = request.environ.get(STARTED)
         if started is None or request.endpoint in NOT_COUNTED:
             return response
-        key = (request.method, url_rule(request), response.status_code)
+        self.observe(request.method, url_rule(request), response.status_code, perf_counter() - started)
+        return response
+
+    def observe(self, method: str, rule: str, status: int, seconds: float) -> None:
+        key = (method, rule, status)
         children = self._children.get(key)
         if children is None:
-            status = str(key[2])
-            children = self._children[key] = (self.duration.labels(key[0], key[1], status),
-                                               self.total.labels(key[0], status))
-        children[0].observe(max(perf_counter() - started, 0.0))
+            children = self._children[key] = (self.duration.labels(method, rule, str(status)),
+                                               self.total.labels(method, str(status)))
+        children[0].observe(max(seconds, 0.0))
         children[1].inc()
-        return response
 
 
 class OutboxCollector(Collector):

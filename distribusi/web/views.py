@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from distribusi.auth.models import Role
 from distribusi.auth.permissions import ensure
-from distribusi.extensions import db
+from distribusi.database import read_only
 from distribusi.web import bp
 
 
@@ -60,5 +60,5 @@ def dashboard_data():
 
 @bp.route("/health")
 def health():
-    db.session.execute(text("SELECT 1"))
+    read_only(text("SELECT 1"), {})  # one round trip, outside any transaction
     return jsonify({"status": "ok"})
