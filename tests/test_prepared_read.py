@@ -3,7 +3,6 @@ leaves pooled connections as it found them, and fails like SQLAlchemy when the s
 from __future__ import annotations
 
 from datetime import datetime
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -17,11 +16,8 @@ from flow import drive, handed_over_recap
 
 
 @pytest.fixture
-def delivered_code(login_as, documents) -> str:
-    clerk, kasubbag, secretary, courier = (login_as(r) for r in ("clerk", "kasubbag", "secretary", "courier"))
-    crew = SimpleNamespace(clerk=clerk, kasubbag=kasubbag, secretary=secretary, courier=courier,
-                           partner_id=courier.user.courier_partner_id)
-    parcel = handed_over_recap(clerk, kasubbag, secretary, documents, count=2)["parcels"][0]
+def delivered_code(crew, documents) -> str:
+    parcel = handed_over_recap(crew.clerk, crew.kasubbag, crew.secretary, documents, count=2)["parcels"][0]
     drive(crew, parcel, "delivered")
     return parcel["tracking_code"]
 

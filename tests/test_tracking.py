@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -23,13 +22,6 @@ from flow import STATE_PATHS, drive, handed_over_recap, submitted_recap
 TRACK = "/api/v1/public/track"
 PUBLIC_FIELDS = {"tracking_code", "status", "status_label", "next_step", "recipient_name", "kecamatan", "city",
                  "kelurahan", "verified", "timeline"}
-
-
-@pytest.fixture
-def crew(login_as):
-    clerk, kasubbag, secretary, courier = (login_as(r) for r in ("clerk", "kasubbag", "secretary", "courier"))
-    return SimpleNamespace(clerk=clerk, kasubbag=kasubbag, secretary=secretary, courier=courier,
-                           partner_id=courier.user.courier_partner_id)
 
 
 def masked(name: str) -> str:

@@ -2,8 +2,6 @@
 other request (unknown code, a phone hint, a refused client, a database error, another method) goes on to Flask."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from sqlalchemy.exc import OperationalError
 from werkzeug.test import Client
@@ -17,13 +15,6 @@ from flow import STATE_PATHS, drive, handed_over_recap, submitted_recap
 
 TRACK = "/api/v1/public/track"
 PER_REQUEST = {"X-Request-ID", "Vary"}  # a new id each time; Flask-Login reads the session on every Flask request
-
-
-@pytest.fixture
-def crew(login_as):
-    clerk, kasubbag, secretary, courier = (login_as(r) for r in ("clerk", "kasubbag", "secretary", "courier"))
-    return SimpleNamespace(clerk=clerk, kasubbag=kasubbag, secretary=secretary, courier=courier,
-                           partner_id=courier.user.courier_partner_id)
 
 
 @pytest.fixture
