@@ -19,7 +19,8 @@ from distribusi.models import CourierPartner
 from distribusi.operations.retention import periods as retention_periods
 from distribusi.problems import Problem
 from distribusi.reports.services import WAIT_STEPS, wait_limits
-from distribusi.web.pages import field_errors, form_payload, paginate, refused
+from distribusi.reports.steps import FLOW_STEPS, UNIT_LABELS, standards
+from distribusi.web.pages import field_errors, form_payload, nested_form, paginate, refused
 from distribusi.zones import ZONE_NAMES
 
 PARTNER_FIELDS = ("name", "contract_number", "contact")
@@ -31,6 +32,8 @@ OFFICIAL_FIELDS = (("name", "Nama", True), ("nip", "NIP", True), ("rank", "Pangk
 WAIT_FIELDS = tuple(f"wait_limits.{step.key}" for step in WAIT_STEPS)
 RETENTION = (("photos_months", "Foto bukti serah"), ("phone_months", "Nomor HP"),
              ("address_months", "Alamat jalan, RT/RW dan lokasi serah"))
+RETENTION_FIELDS = tuple(f"retention.{key}" for key, _label in RETENTION)
+STANDARD_FIELDS = tuple(f"step_standards.{step.key}.{name}" for step in FLOW_STEPS for name in ("amount", "unit"))
 
 
 # --- courier partners -----------------------------------------------------------------------------------------
@@ -91,30 +94,29 @@ def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _put(target: dict, dotted: str, value: Any) -> None:
-    *parents, last = dotted.split(".")
-    for key in parents:
-        target = target.setdefault(key, {})
-    target[last] = value
+def _posted_standards() -> dict[str, Any] | None:
+    """The form's time standards as the API's `step_standards`: a step whose amount is left blank has no setting of
+    its own, so the report's default holds again; None when the form has no such fields (nothing to change)."""
+    if not any(name in request.form for name in STANDARD_FIELDS):
+        return None
+    posted = nested_form(*STANDARD_FIELDS).get("step_standards", {})
+    return {key: standard for key, standard in posted.items() if "amount" in standard}
 
 
 def _settings_payload() -> dict[str, Any]:
     """The form as the body of PUT /api/v1/admin/office: a group (letterhead, an official) is sent when any of its
     fields is filled, so the schema names the missing ones; a blank group is left as it is."""
-    payload: dict[str, Any] = form_payload("name", "letter_number_format", "public_base_url", "timezone")
-    groups = [("letterhead", [name for name, _l, _r in LETTERHEAD])]
-    groups += [(f"officials.{key}", [name for name, _l, _r in OFFICIAL_FIELDS]) for key, _label in OFFICIALS]
-    for group, names in groups:
-        given = form_payload(*(f"{group}.{name}" for name in names))
-        for dotted, value in given.items():
-            _put(payload, dotted, value)
+    names = [f"letterhead.{name}" for name, _l, _r in LETTERHEAD]
+    names += [f"officials.{key}.{name}" for key, _title in OFFICIALS for name, _l, _r in OFFICIAL_FIELDS]
+    payload = nested_form("name", "letter_number_format", "public_base_url", "timezone", *names, *WAIT_FIELDS,
+                          *RETENTION_FIELDS)
     payload["delivery_policy"] = {name: request.form.get(f"delivery_policy.{name}") == "1"
                                   for name in ("allow_family", "allow_other")}
     payload["delivery_code"] = request.form.get("delivery_code") == "1"  # courier/delivery_codes
     if doc_types := [code for code in re.split(r"[\s,;]+", request.form.get("doc_types", "").upper()) if code]:
         payload["doc_types"] = doc_types
-    for dotted, value in form_payload(*WAIT_FIELDS, *(f"retention.{key}" for key, _label in RETENTION)).items():
-        _put(payload, dotted, value)
+    if (step_standards := _posted_standards()) is not None:
+        payload["step_standards"] = step_standards
     return payload
 
 
@@ -125,12 +127,16 @@ def _settings_values() -> dict[str, Any]:
     values["doc_types"] = ", ".join(settings.get("doc_types") or [])
     values.update({f"wait_limits.{key}": minutes for key, minutes in wait_limits(office).items()})
     values.update({f"retention.{key}": months for key, months in retention_periods(office).items()})
+    # amounts only where the office set its own (above): a default left blank is not saved as the office's
+    for key, standard in standards(office).items():
+        values.setdefault(f"step_standards.{key}.unit", standard["unit"])
     return values
 
 
 def _settings_page(values: dict, errors: dict, status: int = 200):
     return render_template("admin/settings.html", values=values, errors=errors, officials=OFFICIALS,
                            letterhead=LETTERHEAD, official_fields=OFFICIAL_FIELDS, wait_steps=WAIT_STEPS, retention=RETENTION,
+                           flow_steps=FLOW_STEPS, units=list(UNIT_LABELS.items()),
                            zones=list(ZONE_NAMES.items())), status
 
 

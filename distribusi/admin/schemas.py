@@ -111,7 +111,13 @@ class StepStandardIn(BaseSchema):
     """One step's time standard for the time-per-step report: an amount in minutes or working days."""
 
     amount = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=MAX_WAIT_MINUTES))
-    unit = fields.String(required=True, validate=validate.OneOf(["minutes", "working_days"]))
+    unit = fields.String(required=True, validate=validate.OneOf(
+        ["minutes", "working_days"], error="Satuan harus menit (minutes) atau hari kerja (working_days)."))
+
+    @post_load
+    def _whole(self, data: dict, **_kwargs) -> dict:
+        """6 stays 6, not 6.0, in the settings, the audit row, the form and the report's papers."""
+        return {**data, "amount": int(data["amount"]) if data["amount"].is_integer() else data["amount"]}
 
 
 STEP_STANDARD_KEYS = ("registered", "in_recap", "submitted", "letter_issued", "signed", "handed_over", "accepted")

@@ -51,6 +51,19 @@ def form_payload(*names: str) -> dict[str, Any]:
     return payload
 
 
+def nested_form(*names: str) -> dict[str, Any]:
+    """The named dotted fields of the posted form as the API's nested JSON (`retention.phone_months` under
+    `retention`), each group holding only its filled fields; a group with none filled is left out."""
+    payload: dict[str, Any] = {}
+    for dotted, value in form_payload(*names).items():
+        *parents, last = dotted.split(".")
+        target = payload
+        for key in parents:
+            target = target.setdefault(key, {})
+        target[last] = value
+    return payload
+
+
 def field_errors(error: ValidationError | Problem) -> dict[str, list[str]]:
     """The messages per field, flattened to "field" or "field.sub" keys, for showing next to each input."""
     messages = error.messages if isinstance(error, ValidationError) else getattr(error, "fields", None) or {}
