@@ -227,3 +227,27 @@ def test_the_settings_page_shows_and_checks_the_periods(client, make_user):
     assert 'name="retention.phone_months"' in page and 'value="6"' in page
     refused = client.post("/admin/pengaturan", data={"retention.photos_months": "0"})
     assert refused.status_code == 422
+
+
+def test_inbound_whatsapp_messages_lose_number_and_text_after_the_phone_period(runner, office, later):
+    from distribusi.notify.models import InboundMessage
+
+    old = InboundMessage(office_id=office.id, message_id="wamid.lama", sender="6281234567890", kind="ticket",
+                         text="Dokumen saya belum sampai, alamat Jl. Melati 12", received_at=utcnow())
+    recent = InboundMessage(office_id=office.id, message_id="wamid.baru", sender="6281298765432", kind="tracking",
+                            received_at=utcnow() + LATER - timedelta(days=30))  # inside the 6 months at purge time
+    db.session.add_all([old, recent])
+    db.session.commit()
+
+    drill = runner.invoke(args=["retention", "purge", "--dry-run"])
+    assert drill.exit_code == 0 and "Pesan WhatsApp masuk (nomor dan isi): 1" in drill.output
+    result = runner.invoke(args=["retention", "purge"])
+    assert result.exit_code == 0, result.output
+
+    db.session.expire_all()
+    erased, kept = db.session.get(InboundMessage, old.id), db.session.get(InboundMessage, recent.id)
+    assert (erased.sender, erased.text) == ("", None)
+    assert (erased.message_id, erased.kind) == ("wamid.lama", "ticket")  # a repeated delivery is still a no-op
+    assert kept.sender == "6281298765432"
+    (run,) = db.session.scalars(sa.select(RetentionRun))
+    assert run.counts["inbound_messages"] == 1

@@ -1,6 +1,8 @@
 """Retention of personal data (UU 27/2022 PDP Pasal 42–44): once a parcel has been finished for the office's
 period, its proof photos, phone numbers and street addresses (with the delivery location and note in its custody
-events) are erased; names, NIK, KK and document numbers, the area and the custody chain stay for the archive."""
+events) are erased; names, NIK, KK and document numbers, the area and the custody chain stay for the archive.
+WhatsApp messages citizens sent in (their number and, for a ticket, their text) are erased after the phone period
+counted from their arrival: the ticket made from one keeps its own record in the complaint book."""
 from __future__ import annotations
 
 import os
@@ -16,7 +18,7 @@ from distribusi.custody import CustodyEvent, erase_personal
 from distribusi.extensions import db
 from distribusi.intake.models import Document
 from distribusi.models import Office, utcnow
-from distribusi.notify.models import OutboxMessage, OutboxStatus
+from distribusi.notify.models import InboundMessage, OutboxMessage, OutboxStatus
 from distribusi.operations.models import RetentionRun
 from distribusi.recap.models import Parcel
 from distribusi.workflow import ParcelStatus
@@ -31,6 +33,7 @@ KINDS = {
     "parcel_phones": "Nomor HP kiriman",
     "document_phones": "Nomor HP dokumen",
     "message_phones": "Nomor HP pesan terkirim",
+    "inbound_messages": "Pesan WhatsApp masuk (nomor dan isi)",
     "parcel_addresses": "Alamat jalan/RT/RW kiriman",
     "document_addresses": "Alamat jalan/RT/RW dokumen",
     "event_locations": "Event kartu kendali yang lokasi/catatannya dihapus",
@@ -56,6 +59,7 @@ class PurgePlan:
     photo_parcels: list[int] = field(default_factory=list)
     phone_parcels: list[int] = field(default_factory=list)
     address_parcels: list[int] = field(default_factory=list)
+    inbound_before: datetime | None = None
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -85,6 +89,7 @@ def plan_purge(office: Office, now: datetime | None = None) -> PurgePlan:
     plan.photo_parcels = _expired_parcels(office, _months_ago(now, plan.periods["photos_months"]))
     plan.phone_parcels = _expired_parcels(office, _months_ago(now, plan.periods["phone_months"]))
     plan.address_parcels = _expired_parcels(office, _months_ago(now, plan.periods["address_months"]))
+    plan.inbound_before = _months_ago(now, plan.periods["phone_months"])
     events = select(CustodyEvent.id).where(CustodyEvent.subject_type == "parcel",
                                            CustodyEvent.subject_id.in_(plan.address_parcels))
     plan.counts = {
@@ -93,6 +98,7 @@ def plan_purge(office: Office, now: datetime | None = None) -> PurgePlan:
         "document_phones": _count(select(Document.id).where(Document.parcel_id.in_(plan.phone_parcels),
                                                             Document.phone != "")),
         "message_phones": _count(_messages(plan.phone_parcels).with_only_columns(OutboxMessage.id)),
+        "inbound_messages": _count(select(InboundMessage.id).where(*_inbound(office, plan.inbound_before))),
         "parcel_addresses": _count(select(Parcel.id).where(Parcel.id.in_(plan.address_parcels),
                                                            Parcel.street != ERASED_STREET)),
         "document_addresses": _count(select(Document.id).where(Document.parcel_id.in_(plan.address_parcels),
@@ -107,6 +113,12 @@ def plan_purge(office: Office, now: datetime | None = None) -> PurgePlan:
 
 def _messages(parcel_ids: list[int]):
     return select(OutboxMessage).where(OutboxMessage.parcel_id.in_(parcel_ids), OutboxMessage.recipient != "")
+
+
+def _inbound(office: Office, before: datetime) -> tuple:
+    """Conditions: the office's inbound messages that arrived before a moment and still hold a number or a text."""
+    return (InboundMessage.office_id == office.id, InboundMessage.received_at < before,
+            (InboundMessage.sender != "") | InboundMessage.text.is_not(None))
 
 
 def purge(office: Office, now: datetime | None = None,
@@ -127,6 +139,8 @@ def purge(office: Office, now: datetime | None = None,
         message.recipient, message.params = "", {}
         if message.status is OutboxStatus.pending:  # months stale: it will not be sent to an erased number
             message.status, message.last_error = OutboxStatus.dead, "Nomor dihapus: masa simpan data berakhir."
+    db.session.execute(update(InboundMessage).where(*_inbound(office, plan.inbound_before)).values(sender="", text=None),
+                       execution_options={"synchronize_session": False})
     erased_address = {"street": ERASED_STREET, "rt": "", "rw": ""}
     db.session.execute(update(Parcel).where(Parcel.id.in_(plan.address_parcels)).values(**erased_address),
                        execution_options={"synchronize_session": False})
