@@ -84,8 +84,8 @@ class PreparedRead:
     For the busiest public read (tracking): SQLAlchemy's execution context and result objects cost more client CPU
     than the statement itself (bench/request_cost.py). Here the SQL text, its fixed parameters and the columns'
     result processors are made once; a call checks a connection out of the engine's pool (so the idle ping and the
-    pool's limits still apply), runs the statement in autocommit (one round trip; psycopg prepares it on the
-    server after a few calls) and gives the connection back. Driver errors come out as SQLAlchemy's DBAPIError,
+    pool's limits still apply), runs the statement in autocommit (one round trip, prepared on the server on each
+    connection's first call) and gives the connection back. Driver errors come out as SQLAlchemy's DBAPIError,
     and a connection the server dropped is invalidated, as SQLAlchemy's own execution does.
     """
 
@@ -132,10 +132,12 @@ class PreparedRead:
         server = dialect.name != "sqlite"  # SQLite connections already run without a transaction (see above)
         cursor = None
         try:
+            cursor = driver.cursor()
             if server:
                 driver.autocommit = True
-            cursor = driver.cursor()
-            cursor.execute(sql, parameters(given))
+                cursor.execute(sql, parameters(given), prepare=True)  # psycopg: prepared on the server at once
+            else:
+                cursor.execute(sql, parameters(given))
             raw = cursor.fetchall()
         except dialect.loaded_dbapi.Error as error:
             dropped = dialect.is_disconnect(error, driver, cursor)

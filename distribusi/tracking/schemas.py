@@ -1,5 +1,5 @@
 """The slim public tracking schema (no NIK, KK, document numbers, phone, street or photo) and staff lookups."""
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from marshmallow import fields
@@ -42,7 +42,8 @@ _STEP_FIELDS = tuple(name for name in TimelineOut._declared_fields if name != "a
 
 
 def _wire_time(value: datetime) -> str:
-    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value).isoformat()  # as UtcDateTime writes it
+    """As UtcDateTime writes it: a stored (naive UTC) time with its +00:00 offset."""
+    return value.isoformat() + "+00:00" if value.tzinfo is None else value.isoformat()
 
 
 def public_answer(view: dict[str, Any]) -> dict[str, Any]:
