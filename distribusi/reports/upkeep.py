@@ -46,10 +46,12 @@ def _failures(events: list[dict[str, Any]]) -> None:
 def _handovers(recap_ids: list[int]) -> None:
     """Every parcel of the recap takes its handover's time and partner, in one UPDATE per recap."""
     for recap_id in recap_ids:
-        handed_over_at, partner_id = db.session.execute(
-            select(Handover.handed_over_at, Handover.courier_partner_id).where(Handover.recap_id == recap_id)).one()
+        handover = db.session.execute(select(Handover.handed_over_at, Handover.courier_partner_id)
+                                      .where(Handover.recap_id == recap_id)).first()
+        if handover is None:  # the recap moved without a handover record: there is no handover to count
+            continue
         db.session.execute(update(FACTS).where(FACTS.c.parcel_id.in_(select(Parcel.id).where(
-            Parcel.recap_id == recap_id))).values(handed_over_at=handed_over_at, courier_partner_id=partner_id))
+            Parcel.recap_id == recap_id))).values(handed_over_at=handover[0], courier_partner_id=handover[1]))
 
 
 def record_events(events: list[dict[str, Any]]) -> None:
