@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, select
 from distribusi.extensions import db
 from distribusi.models import CourierPartner, Office, utcnow
 from distribusi.reports.deliveries import failure_label
-from distribusi.reports.facts import FailureFact
+from distribusi.reports.facts import FailureFact as Failure
 from distribusi.reports.facts import ParcelFact as F
 from distribusi.reports.periods import (
     ClosedDays, Period, epoch, percentiles, tune_for_reports,
@@ -26,9 +26,9 @@ FIGURES = ("handed_over", "accepted", "delivered", "first_attempt_delivered", "f
            "with_photo", "with_location")
 
 
-def _cohort(office: Office, period: Period):
-    """The period's cohort: the office's parcels handed over in it."""
-    return F.office_id == office.id, F.handed_over_at >= period.start, F.handed_over_at < period.end
+def _cohort(office: Office, period: Period, facts=F):
+    """The period's cohort: the office's parcels (or their failures) handed over in it."""
+    return facts.office_id == office.id, facts.handed_over_at >= period.start, facts.handed_over_at < period.end
 
 
 def _counts(office: Office, period: Period) -> dict[int, dict[str, Any]]:
@@ -54,10 +54,9 @@ def _counts(office: Office, period: Period) -> dict[int, dict[str, Any]]:
 def _failures(office: Office, period: Period) -> dict[int, list[dict[str, Any]]]:
     found: dict[int, list[dict[str, Any]]] = {}
     for partner_id, value, count in db.session.execute(
-            select(F.courier_partner_id, FailureFact.reason, func.count())
-            .join(FailureFact, FailureFact.parcel_id == F.parcel_id)
-            .where(*_cohort(office, period), FailureFact.recorded_at >= period.start)
-            .group_by(F.courier_partner_id, FailureFact.reason).order_by(func.count().desc(), FailureFact.reason)):
+            select(Failure.courier_partner_id, Failure.reason, func.count())
+            .where(*_cohort(office, period, Failure), Failure.recorded_at >= period.start)
+            .group_by(Failure.courier_partner_id, Failure.reason).order_by(func.count().desc(), Failure.reason)):
         found.setdefault(partner_id, []).append(
             {"reason": value or "other", "label": failure_label(value or "other"), "attempts": count})
     return found

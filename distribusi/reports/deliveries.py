@@ -11,7 +11,7 @@ from distribusi.courier.models import FAILURE_LABELS, FailureReason
 from distribusi.extensions import db
 from distribusi.intake.models import DOC_TYPE_LABELS, Document
 from distribusi.models import CourierPartner, Office
-from distribusi.reports.facts import FailureFact
+from distribusi.reports.facts import FailureFact as Failure
 from distribusi.reports.facts import ParcelFact as F
 from distribusi.reports.periods import Period, tune_for_reports
 
@@ -104,11 +104,10 @@ def _parcel_figures(office: Office, period: Period, tally: _Tally) -> None:
 
 def _failures(office: Office, period: Period, tally: _Tally) -> None:
     for reason, doc_type, kecamatan, partner_id, count, documents in db.session.execute(
-            select(FailureFact.reason, F.doc_type, F.kecamatan, F.courier_partner_id, func.count(),
-                   func.sum(F.documents))
-            .join(F, F.parcel_id == FailureFact.parcel_id)
-            .where(FailureFact.office_id == office.id, _during(FailureFact.recorded_at, period))
-            .group_by(FailureFact.reason, F.doc_type, F.kecamatan, F.courier_partner_id)):
+            select(Failure.reason, Failure.doc_type, Failure.kecamatan, Failure.courier_partner_id, func.count(),
+                   func.sum(Failure.documents))
+            .where(Failure.office_id == office.id, _during(Failure.recorded_at, period))
+            .group_by(Failure.reason, Failure.doc_type, Failure.kecamatan, Failure.courier_partner_id)):
         tally.add("failed", _keys(doc_type, kecamatan, partner_id), count, documents)
         found = tally.reasons.setdefault(reason or "other", {"attempts": 0, "documents": 0})
         found["attempts"] += count

@@ -64,22 +64,34 @@ class ParcelFact(Base):
 
 
 class FailureFact(Base):
-    """One failed delivery attempt: when, why, of which parcel (a parcel may fail several times)."""
+    """One failed delivery attempt: when, why, of which parcel (a parcel may fail several times), with the parcel's
+    handover, partner, dimensions and documents copied from its facts (set at its handover, before any attempt), so
+    the reports count attempts without joining them to the parcels."""
 
     __tablename__ = "failure_facts"
-    __table_args__ = (Index("ix_failure_facts_office_time", "office_id", "recorded_at"),)
+    __table_args__ = (Index("ix_failure_facts_office_time", "office_id", "recorded_at"),
+                      Index("ix_failure_facts_office_handed_over", "office_id", "handed_over_at"))
 
     event_id: Mapped[int] = mapped_column(ForeignKey("custody_events.id"), primary_key=True, autoincrement=False)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id"), index=True)
     recorded_at: Mapped[datetime]
     reason: Mapped[str | None] = mapped_column(String(32))
+    handed_over_at: Mapped[datetime | None]
+    courier_partner_id: Mapped[int | None]
+    doc_type: Mapped[str] = mapped_column(String(32))
+    kecamatan: Mapped[str] = mapped_column(String(100))
+    documents: Mapped[int] = mapped_column(default=0)
 
 
 # the parcel action that sets each time (its first occurrence counts)
 STEP_TIMES = {"accept": "accepted_at", "delivered": "delivered_at", "receive_return": "returned_at",
               "collect": "collected_at", "repack": "repacked_at"}
-FAILURE_COLUMNS = ("event_id", "office_id", "parcel_id", "recorded_at", "reason")
+FAILURE_COLUMNS = ("event_id", "office_id", "parcel_id", "recorded_at", "reason", "handed_over_at",
+                   "courier_partner_id", "doc_type", "kecamatan", "documents")
+# what a failure takes from its parcel's facts
+COPIED = (ParcelFact.handed_over_at, ParcelFact.courier_partner_id, ParcelFact.doc_type, ParcelFact.kecamatan,
+          ParcelFact.documents)
 
 
 def _among(column, parcel_ids) -> list:
@@ -114,11 +126,12 @@ def fact_rows(parcel_ids):
 
 
 def failure_rows(parcel_ids):
-    """A select() of the failed attempts of the parcels, in FailureFact's column order."""
-    return select(CustodyEvent.id, CustodyEvent.office_id, CustodyEvent.subject_id, CustodyEvent.recorded_at,
-                  CustodyEvent.data["failure_reason"].as_string()).where(
-        CustodyEvent.subject_type == "parcel", CustodyEvent.action == "failed",
-        *_among(CustodyEvent.subject_id, parcel_ids))
+    """A select() of the failed attempts of the parcels (with facts), in FailureFact's column order."""
+    return (select(CustodyEvent.id, CustodyEvent.office_id, CustodyEvent.subject_id, CustodyEvent.recorded_at,
+                   CustodyEvent.data["failure_reason"].as_string(), *COPIED)
+            .join(ParcelFact, ParcelFact.parcel_id == CustodyEvent.subject_id)
+            .where(CustodyEvent.subject_type == "parcel", CustodyEvent.action == "failed",
+                   *_among(CustodyEvent.subject_id, parcel_ids)))
 
 
 def add_facts(parcel_ids) -> None:

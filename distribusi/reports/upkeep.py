@@ -12,7 +12,7 @@ from distribusi.courier.models import DeliveryPhoto
 from distribusi.extensions import db
 from distribusi.handover.models import Handover
 from distribusi.recap.models import Parcel
-from distribusi.reports.facts import STEP_TIMES, FailureFact, ParcelFact, add_facts
+from distribusi.reports.facts import COPIED, FAILURE_COLUMNS, STEP_TIMES, FailureFact, ParcelFact, add_facts
 
 FACTS = ParcelFact.__table__
 
@@ -36,11 +36,14 @@ def _moves(events: list[dict[str, Any]]) -> None:
 
 
 def _failures(events: list[dict[str, Any]]) -> None:
-    rows = [{"event_id": item["id"], "office_id": item["office_id"], "parcel_id": item["subject_id"],
-             "recorded_at": item["recorded_at"], "reason": (item["data"] or {}).get("failure_reason")}
+    """One row per failed attempt, with what it takes from its parcel's facts (one INSERT ... SELECT, executemany)."""
+    rows = [{"b_event": item["id"], "b_office": item["office_id"], "b_parcel": item["subject_id"],
+             "b_at": item["recorded_at"], "b_reason": (item["data"] or {}).get("failure_reason")}
             for item in events if item["action"] == "failed"]
     if rows:
-        db.session.execute(insert(FailureFact.__table__), rows)
+        values = select(*(bindparam(name) for name in ("b_event", "b_office", "b_parcel", "b_at", "b_reason")),
+                        *COPIED).where(ParcelFact.parcel_id == bindparam("b_parcel"))
+        db.session.execute(insert(FailureFact.__table__).from_select(FAILURE_COLUMNS, values), rows)
 
 
 def _handovers(recap_ids: list[int]) -> None:

@@ -1,8 +1,8 @@
 """report facts: one narrow row per parcel and per failed attempt, backfilled from the custody log
 
-The period reports read these instead of joining every event of a period to its parcel (issue 18). The backfill is
-one INSERT ... SELECT per table over the log (grouped per parcel), before the indexes are made; on 1 M parcels and
-5 M events see docs/benchmarks.md. reports.facts rebuilds the same rows (`flask reports rebuild-facts`); this SQL is
+The period reports read these instead of joining every event of a period to its parcel (issue 18); a failure row
+copies its parcel's handover, partner, dimensions and documents. The backfill is one INSERT ... SELECT per table over
+the log (grouped per parcel), before the indexes are made; on 1 M parcels and 5 M events see docs/benchmarks.md. reports.facts rebuilds the same rows (`flask reports rebuild-facts`); this SQL is
 that rebuild as it stood when the tables were made, frozen here as migrations are.
 
 Revision ID: b4532cdb706e
@@ -42,13 +42,16 @@ LEFT JOIN (
 ) s ON s.subject_id = p.id
 """
 FAILURE_FACTS = """
-INSERT INTO failure_facts (event_id, office_id, parcel_id, recorded_at, reason)
-SELECT id, office_id, subject_id, recorded_at, {reason} FROM custody_events
-WHERE subject_type = 'parcel' AND action = 'failed'
+INSERT INTO failure_facts (event_id, office_id, parcel_id, recorded_at, reason, handed_over_at, courier_partner_id,
+    doc_type, kecamatan, documents)
+SELECT e.id, e.office_id, e.subject_id, e.recorded_at, {reason}, f.handed_over_at, f.courier_partner_id, f.doc_type,
+    f.kecamatan, f.documents
+FROM custody_events e JOIN parcel_facts f ON f.parcel_id = e.subject_id
+WHERE e.subject_type = 'parcel' AND e.action = 'failed'
 """
 STEP_TIMES = ('handed_over_at', 'accepted_at', 'delivered_at', 'returned_at', 'collected_at', 'repacked_at')
 OPEN = 'handed_over_at IS NOT NULL AND delivered_at IS NULL AND returned_at IS NULL'
-REASON = {"postgresql": "data ->> 'failure_reason'", "sqlite": "json_extract(data, '$.failure_reason')"}
+REASON = {"postgresql": "e.data ->> 'failure_reason'", "sqlite": "json_extract(e.data, '$.failure_reason')"}
 
 
 def backfill():
@@ -67,6 +70,11 @@ def upgrade():
     sa.Column('parcel_id', sa.Integer(), nullable=False),
     sa.Column('recorded_at', sa.DateTime(), nullable=False),
     sa.Column('reason', sa.String(length=32), nullable=True),
+    sa.Column('handed_over_at', sa.DateTime(), nullable=True),
+    sa.Column('courier_partner_id', sa.Integer(), nullable=True),
+    sa.Column('doc_type', sa.String(length=32), nullable=False),
+    sa.Column('kecamatan', sa.String(length=100), nullable=False),
+    sa.Column('documents', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['custody_events.id'], name=op.f('fk_failure_facts_event_id_custody_events')),
     sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_failure_facts_office_id_offices')),
     sa.ForeignKeyConstraint(['parcel_id'], ['parcels.id'], name=op.f('fk_failure_facts_parcel_id_parcels')),
@@ -97,6 +105,7 @@ def upgrade():
     backfill()  # before the indexes: building them once is cheaper than keeping them row by row
     with op.batch_alter_table('failure_facts', schema=None) as batch_op:
         batch_op.create_index('ix_failure_facts_office_time', ['office_id', 'recorded_at'], unique=False)
+        batch_op.create_index('ix_failure_facts_office_handed_over', ['office_id', 'handed_over_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_failure_facts_parcel_id'), ['parcel_id'], unique=False)
     with op.batch_alter_table('parcel_facts', schema=None) as batch_op:
         for column in STEP_TIMES:  # of the parcels that took the step: a fresh parcel adds no entry
@@ -120,6 +129,7 @@ def downgrade():
     op.drop_table('parcel_facts')
     with op.batch_alter_table('failure_facts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_failure_facts_parcel_id'))
+        batch_op.drop_index('ix_failure_facts_office_handed_over')
         batch_op.drop_index('ix_failure_facts_office_time')
 
     op.drop_table('failure_facts')
