@@ -39,11 +39,11 @@ class _Tally:
         self.rows: dict[str, dict[Any, dict]] = {name: {} for name in DIMENSIONS}
         self.reasons: dict[str, dict[str, int]] = {}
 
-    def add(self, figure: str, keys: dict[str, Any], parcels: int | None, documents: int, sign: int = 1) -> None:
+    def add(self, figure: str, keys: dict[str, Any], parcels: int | None, documents: int | None) -> None:
         targets = [self.totals] + [self.rows[name].setdefault(keys[name], _blank()) for name in DIMENSIONS]
         for target in targets:
-            target["parcels"][figure] += sign * (parcels or 0)
-            target["documents"][figure] += sign * (documents or 0)
+            target["parcels"][figure] += parcels or 0
+            target["documents"][figure] += documents or 0
 
 
 def _keys(doc_type: str, kecamatan: str, partner_id: int | None) -> dict[str, Any]:
