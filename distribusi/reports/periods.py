@@ -111,17 +111,21 @@ def _day_index(day: date) -> int:
 
 class ClosedDays:
     """The office's closed days over the local days first..last, for working-day waits in SQL (like
-    workdays.working_days_between): per day its number (days since 1970-01-01), the closed seconds before it began
-    (a running total) and 1 when the office is closed, from workdays.days_off_between (a few hundred days)."""
+    workdays.working_days_between), from workdays.days_off_between (a few hundred days). The closed seconds before
+    a moment of day d are cum[d] + closed[d] × (moment − start of d): the closed seconds before d began (a running
+    total) and, if d is closed, the part of d gone by. Kept per day as base[d] + closed[d] × moment, with
+    base[d] = cum[d] − closed[d] × (start of d): one multiply-add a moment, exact in double precision."""
 
     def __init__(self, office: Office, first: date, last: date, offset: timedelta) -> None:
         closed = days_off_between(office, first, last)
         self.offset, self.first = offset, _day_index(first)
-        self.cum, self.closed, running, day = [], [], 0, first
+        self.base, self.closed, running, day = [], [], 0, first
         while day <= last:
-            self.cum.append(running)
-            self.closed.append(1 if day in closed else 0)
-            running += DAY * self.closed[-1]
+            is_closed = 1 if day in closed else 0
+            start = _day_index(day) * DAY - offset.total_seconds()
+            self.base.append(running - is_closed * start)
+            self.closed.append(is_closed)
+            running += DAY * is_closed
             day += timedelta(days=1)
 
     def working_days(self, statement, start_seconds, end_seconds, name: str):
@@ -133,10 +137,10 @@ class ClosedDays:
         if _dialect() == "postgresql":
             moments = statement.add_columns(start_seconds.label("started"), end_seconds.label("ended")).offset(0)
             moments = moments.subquery(f"{name}_moments")
-            cum = Grouping(bindparam(f"{name}_cum", self.cum, type_=postgresql.ARRAY(Integer)))
+            base = Grouping(bindparam(f"{name}_base", self.base, type_=postgresql.ARRAY(Float)))
             closed = Grouping(bindparam(f"{name}_closed", self.closed, type_=postgresql.ARRAY(Integer)))
             start_seconds, end_seconds = moments.c.started, moments.c.ended
-            before = [self._before(moment, cum[position], closed[position]) for moment, position in
+            before = [self._before(moment, base[position], closed[position]) for moment, position in
                       ((moment, day_number(moment, self.offset) - (self.first - 1))
                        for moment in (start_seconds, end_seconds))]
             statement = select(moments.c.key)
@@ -145,21 +149,21 @@ class ClosedDays:
             for moment, suffix in ((start_seconds, "start"), (end_seconds, "end")):
                 calendar = self._values(f"{name}_{suffix}")
                 statement = statement.outerjoin(calendar, calendar.c.dn == day_number(moment, self.offset))
-                before.append(self._before(moment, calendar.c.cum, calendar.c.closed))
+                before.append(self._before(moment, calendar.c.base, calendar.c.closed))
         return statement.add_columns((((end_seconds - start_seconds) - (before[1] - before[0])) / DAY).label("value"))
 
-    def _before(self, seconds, cum, closed):
-        """SQL: the closed seconds from the calendar's first day to the moment."""
-        day_start = day_number(seconds, self.offset) * float(DAY) - self.offset.total_seconds()
-        return func.coalesce(cum + closed * (seconds - day_start), 0)
+    @staticmethod
+    def _before(seconds, base, closed):
+        """SQL: the closed seconds from the calendar's first day to the moment (0 outside the calendar)."""
+        return func.coalesce(base + closed * seconds, 0)
 
     def _values(self, name: str):
-        """The calendar as a derived table (dn, cum, closed) of VALUES (SQLite and PostgreSQL name them
+        """The calendar as a derived table (dn, base, closed) of VALUES (SQLite and PostgreSQL name them
         column1..3)."""
-        rows = ", ".join(f"({self.first + index}, {cum}, {closed})"
-                         for index, (cum, closed) in enumerate(zip(self.cum, self.closed, strict=True)))
+        rows = ", ".join(f"({self.first + index}, {base!r}, {closed})"
+                         for index, (base, closed) in enumerate(zip(self.base, self.closed, strict=True)))
         values = text(f"(VALUES {rows}) AS {name}_values")
-        return select(literal_column("column1").label("dn"), literal_column("column2").label("cum"),
+        return select(literal_column("column1").label("dn"), literal_column("column2").label("base"),
                       literal_column("column3").label("closed")).select_from(values).subquery(name)
 
 
