@@ -128,22 +128,24 @@ class ClosedDays:
             running += DAY * is_closed
             day += timedelta(days=1)
 
-    def working_days(self, statement, start_seconds, end_seconds, name: str):
+    def working_days(self, statement, start_seconds, end_seconds, name: str, fenced: bool = True):
         """A select() of (key, value): the statement's `key` column and the working days from start to end (epoch
         seconds of its rows), the elapsed time less the closed seconds. On PostgreSQL each moment's day indexes two
-        array parameters, its epoch seconds computed once in a subquery (OFFSET 0 keeps the planner from copying
-        date_part into every use); elsewhere the statement outer-joins the calendar (as VALUES) once per moment.
-        A moment outside the calendar counts 0 closed seconds."""
+        array parameters; fenced, the moments' epoch seconds are computed once in a subquery (OFFSET 0 keeps the
+        planner from copying date_part into every use), which also keeps it from running a UNION's parts in
+        parallel, so a union of waits is better unfenced. Elsewhere the statement outer-joins the calendar (as
+        VALUES) once per moment. A moment outside the calendar counts 0 closed seconds."""
         if _dialect() == "postgresql":
-            moments = statement.add_columns(start_seconds.label("started"), end_seconds.label("ended")).offset(0)
-            moments = moments.subquery(f"{name}_moments")
+            if fenced:
+                moments = statement.add_columns(start_seconds.label("started"), end_seconds.label("ended"))
+                moments = moments.offset(0).subquery(f"{name}_moments")
+                start_seconds, end_seconds = moments.c.started, moments.c.ended
+                statement = select(moments.c.key)
             base = Grouping(bindparam(f"{name}_base", self.base, type_=postgresql.ARRAY(Float)))
             closed = Grouping(bindparam(f"{name}_closed", self.closed, type_=postgresql.ARRAY(Integer)))
-            start_seconds, end_seconds = moments.c.started, moments.c.ended
             before = [self._before(moment, base[position], closed[position]) for moment, position in
                       ((moment, day_number(moment, self.offset) - (self.first - 1))
                        for moment in (start_seconds, end_seconds))]
-            statement = select(moments.c.key)
         else:
             before = []
             for moment, suffix in ((start_seconds, "start"), (end_seconds, "end")):
