@@ -14,3 +14,5 @@ from distribusi.admin.models import AuditEntry  # noqa: F401
 from distribusi.operations.models import RetentionRun  # noqa: F401
 from distribusi.privacy.models import AccessEvent, AccessSubject, DigestKey, TrailAnswer, TrailRequest  # noqa: F401
 from distribusi.complaints.models import Complaint, ComplaintEvent  # noqa: F401
+from distribusi.reports.facts import FailureFact, ParcelFact  # noqa: F401
+from distribusi.reports import upkeep  # noqa: F401,E402  (keeps those facts with every custody event and photo)

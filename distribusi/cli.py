@@ -1,4 +1,4 @@
-"""Commands: create-admin, demo-data, custody verify (db upgrade comes from Flask-Migrate)."""
+"""Commands: create-admin, demo-data, custody verify, and each package's own (db upgrade comes from Flask-Migrate)."""
 from __future__ import annotations
 
 import os
@@ -22,9 +22,11 @@ def register(app: Flask) -> None:
     from distribusi.complaints.cli import complaints_cli
     from distribusi.notify.cli import notify_cli
     from distribusi.operations.cli import register as register_operations
+    from distribusi.reports.cli import reports_cli
 
     app.cli.add_command(notify_cli)
     app.cli.add_command(complaints_cli)
+    app.cli.add_command(reports_cli)
     register_operations(app)
 
 

@@ -5,7 +5,7 @@ import enum
 import hashlib
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -177,8 +177,19 @@ def _lock_head(office_id: int) -> tuple[int, str]:
     return seq, last_hash
 
 
+# Called with every batch of appended events, in the same transaction (the report facts keep up this way).
+_listeners: list[Callable[[list[dict[str, Any]]], None]] = []
+
+
+def on_append(listener: Callable[[list[dict[str, Any]]], None]) -> None:
+    """Have listener(events) called after each append_events, in its transaction; once however often registered."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
 def append_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Chain and insert events (grouped per office) in the caller's transaction; returns them with id, seq and hash."""
+    """Chain and insert events (grouped per office) in the caller's transaction, then tell the on_append listeners;
+    returns the events with id, seq and hash."""
     by_office: dict[int, list[dict[str, Any]]] = {}
     for event in events:
         by_office.setdefault(event["office_id"], []).append(event)
@@ -196,6 +207,8 @@ def append_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         db.session.execute(
             update(ChainHead).where(ChainHead.office_id == office_id).values(last_seq=seq, last_hash=prev)
         )
+    for listener in _listeners:
+        listener(events)
     return events
 
 

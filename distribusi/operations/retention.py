@@ -21,6 +21,7 @@ from distribusi.models import Office, utcnow
 from distribusi.notify.models import InboundMessage, OutboxMessage, OutboxStatus
 from distribusi.operations.models import RetentionRun
 from distribusi.recap.models import Parcel
+from distribusi.reports.facts import refresh_facts
 from distribusi.workflow import ParcelStatus
 
 # Months after a parcel is finished. Photos and the street address prove a delivery if it is disputed (a year
@@ -150,6 +151,8 @@ def purge(office: Office, now: datetime | None = None,
             CustodyEvent.subject_type == "parcel", CustodyEvent.subject_id.in_(plan.address_parcels),
             CustodyEvent.personal_salt.is_not(None))):
         erase_personal(event)
+    db.session.flush()
+    refresh_facts([*plan.photo_parcels, *plan.address_parcels])  # the reports count photos and delivery locations
     applied = {**plan.periods, **({"as_of": now.isoformat()} if now else {})}
     run = RetentionRun(office_id=office.id, started_at=started, finished_at=utcnow(), periods=applied,
                        counts=plan.counts, run_by=run_by)

@@ -1,21 +1,19 @@
 """The delivery report for a period (Laporan Pengiriman Dokumen Kependudukan): what was registered, handed over,
 delivered, failed, returned, collected, re-sent and is still out, in parcels and documents, by document type,
-kecamatan and courier partner; every figure is a grouped SQL count over a window of the records."""
+kecamatan and courier partner; every figure is a grouped SQL count over the period's report facts (reports.facts)."""
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from distribusi.courier.models import FAILURE_LABELS, FailureReason
-from distribusi.custody import CustodyEvent
 from distribusi.extensions import db
-from distribusi.handover.models import Handover
 from distribusi.intake.models import DOC_TYPE_LABELS, Document
 from distribusi.models import CourierPartner, Office
-from distribusi.recap.models import Parcel, Recap, parcel_documents
+from distribusi.reports.facts import FailureFact as Failure
+from distribusi.reports.facts import ParcelFact as F
 from distribusi.reports.periods import Period, tune_for_reports
-from distribusi.workflow import ParcelStatus, RecapStatus
 
 FIGURES = ("registered", "handed_over", "delivered", "delivered_first", "delivered_later", "failed", "returned",
            "collected", "resent", "still_out")
@@ -25,19 +23,8 @@ FIGURE_LABELS = {
     "failed": "Percobaan antar gagal", "returned": "Dikembalikan ke Dinas", "collected": "Diambil di loket",
     "resent": "Dikirim ulang", "still_out": "Masih di kurir (akhir periode)",
 }
-# parcel actions counted in the period, and the figure each one is
-EVENT_ACTIONS = {"delivered": "delivered", "failed": "failed", "receive_return": "returned", "collect": "collected",
-                 "repack": "resent"}
-OUT_STATES = (ParcelStatus.with_courier, ParcelStatus.out_for_delivery, ParcelStatus.failed_attempt,
-              ParcelStatus.returning)
 DIMENSIONS = ("doc_type", "kecamatan", "partner")
 NO_PARTNER = 0  # the partner key of documents not handed to any partner yet
-
-
-def _document_count():
-    """SQL: how many documents travel in the parcel (a lookup in the parcel_documents primary key)."""
-    return (select(func.count()).select_from(parcel_documents)
-            .where(parcel_documents.c.parcel_id == Parcel.id).scalar_subquery())
 
 
 def _blank() -> dict[str, dict[str, int]]:
@@ -52,11 +39,11 @@ class _Tally:
         self.rows: dict[str, dict[Any, dict]] = {name: {} for name in DIMENSIONS}
         self.reasons: dict[str, dict[str, int]] = {}
 
-    def add(self, figure: str, keys: dict[str, Any], parcels: int | None, documents: int, sign: int = 1) -> None:
+    def add(self, figure: str, keys: dict[str, Any], parcels: int | None, documents: int | None) -> None:
         targets = [self.totals] + [self.rows[name].setdefault(keys[name], _blank()) for name in DIMENSIONS]
         for target in targets:
-            target["parcels"][figure] += sign * (parcels or 0)
-            target["documents"][figure] += sign * (documents or 0)
+            target["parcels"][figure] += parcels or 0
+            target["documents"][figure] += documents or 0
 
 
 def _keys(doc_type: str, kecamatan: str, partner_id: int | None) -> dict[str, Any]:
@@ -72,73 +59,68 @@ def _registered(office: Office, period: Period, tally: _Tally) -> None:
         tally.add("registered", _keys(doc_type, kecamatan, None), 0, count)
 
 
-def _parcel_events(office: Office, start, end, actions) -> Any:
-    """Parcel events of the actions in [start, end), grouped by action, failure reason, attempt and dimensions."""
-    reason = CustodyEvent.data["failure_reason"].as_string()
-    first_attempt = and_(Parcel.failed_attempts == 0, Parcel.previous_parcel_id.is_(None))
-    conditions = [CustodyEvent.office_id == office.id, CustodyEvent.action.in_(actions),
-                  CustodyEvent.subject_type == "parcel", CustodyEvent.recorded_at >= start]
-    if end is not None:
-        conditions.append(CustodyEvent.recorded_at < end)
-    return db.session.execute(
-        select(CustodyEvent.action, reason, first_attempt, Parcel.group_doc_type, Parcel.kecamatan,
-               Parcel.courier_partner_id, func.count(), func.sum(_document_count()))
-        .join(Parcel, Parcel.id == CustodyEvent.subject_id).where(*conditions)
-        .group_by(CustodyEvent.action, reason, first_attempt, Parcel.group_doc_type, Parcel.kecamatan,
-                  Parcel.courier_partner_id)).all()
+def _during(column, period: Period):
+    return and_(column >= period.start, column < period.end)
 
 
-def _handed_over(office: Office, start, end) -> Any:
-    """Parcels handed over in [start, end), grouped by dimensions (the partner is the handover's)."""
-    conditions = [Handover.office_id == office.id, Handover.handed_over_at >= start]
-    if end is not None:
-        conditions.append(Handover.handed_over_at < end)
-    return db.session.execute(
-        select(Parcel.group_doc_type, Parcel.kecamatan, Handover.courier_partner_id, func.count(),
-               func.sum(_document_count()))
-        .join(Parcel, Parcel.recap_id == Handover.recap_id).where(*conditions)
-        .group_by(Parcel.group_doc_type, Parcel.kecamatan, Handover.courier_partner_id)).all()
+def _figures(period: Period) -> dict[str, Any]:
+    """Each parcel figure as a condition on a parcel's facts; still out: handed over before the period's end and
+    neither delivered nor received back by then."""
+    end = period.end
+    return {
+        "handed_over": _during(F.handed_over_at, period),
+        "delivered": _during(F.delivered_at, period),
+        "delivered_first": and_(_during(F.delivered_at, period), F.failures == 0, F.resent.is_(False)),
+        "delivered_later": and_(_during(F.delivered_at, period), or_(F.failures > 0, F.resent.is_(True))),
+        "returned": _during(F.returned_at, period),
+        "collected": _during(F.collected_at, period),
+        "resent": _during(F.repacked_at, period),
+        "still_out": and_(F.handed_over_at < end, or_(F.delivered_at.is_(None), F.delivered_at >= end),
+                          or_(F.returned_at.is_(None), F.returned_at >= end)),
+    }
 
 
-def _still_out(office: Office, period: Period, tally: _Tally) -> None:
-    """Parcels out with a partner at the period's end: those out now, plus those that came back (delivered or
-    received) since the end, minus those handed over since the end; every part is a window, never all history."""
-    packed_out = and_(Parcel.status == ParcelStatus.packed,
-                      Recap.status.in_((RecapStatus.handed_over, RecapStatus.closed)))
-    for doc_type, kecamatan, partner_id, count, documents in db.session.execute(
-            select(Parcel.group_doc_type, Parcel.kecamatan, Parcel.courier_partner_id, func.count(),
-                   func.sum(_document_count()))
-            .join(Recap, Recap.id == Parcel.recap_id)
-            .where(Parcel.office_id == office.id, Parcel.status.in_((*OUT_STATES, ParcelStatus.packed)),
-                   Parcel.status.in_(OUT_STATES) | packed_out)
-            .group_by(Parcel.group_doc_type, Parcel.kecamatan, Parcel.courier_partner_id)):
-        tally.add("still_out", _keys(doc_type, kecamatan, partner_id), count, documents)
-    for _action, _reason, _first, doc_type, kecamatan, partner_id, count, documents in _parcel_events(
-            office, period.end, None, ("delivered", "receive_return")):
-        tally.add("still_out", _keys(doc_type, kecamatan, partner_id), count, documents)
-    for doc_type, kecamatan, partner_id, count, documents in _handed_over(office, period.end, None):
-        tally.add("still_out", _keys(doc_type, kecamatan, partner_id), count, documents, sign=-1)
+def _candidates(office: Office, period: Period):
+    """The facts any figure may count, each part an index range: handed over in the period, delivered, received
+    back, collected or re-sent since it began, or still open (handed over, neither delivered nor back)."""
+    return (F.office_id == office.id,
+            or_(_during(F.handed_over_at, period), F.delivered_at >= period.start, F.returned_at >= period.start,
+                _during(F.collected_at, period), _during(F.repacked_at, period),
+                and_(F.delivered_at.is_(None), F.returned_at.is_(None), F.handed_over_at < period.end)))
+
+
+def _parcel_figures(office: Office, period: Period, tally: _Tally) -> None:
+    figures = _figures(period)
+    columns = []
+    for condition in figures.values():
+        columns += [func.count().filter(condition), func.sum(F.documents).filter(condition)]
+    for doc_type, kecamatan, partner_id, *counts in db.session.execute(
+            select(F.doc_type, F.kecamatan, F.courier_partner_id, *columns).where(*_candidates(office, period))
+            .group_by(F.doc_type, F.kecamatan, F.courier_partner_id)):
+        keys = _keys(doc_type, kecamatan, partner_id)
+        for index, figure in enumerate(figures):
+            tally.add(figure, keys, counts[2 * index], counts[2 * index + 1])
+
+
+def _failures(office: Office, period: Period, tally: _Tally) -> None:
+    for reason, doc_type, kecamatan, partner_id, count, documents in db.session.execute(
+            select(Failure.reason, Failure.doc_type, Failure.kecamatan, Failure.courier_partner_id, func.count(),
+                   func.sum(Failure.documents))
+            .where(Failure.office_id == office.id, _during(Failure.recorded_at, period))
+            .group_by(Failure.reason, Failure.doc_type, Failure.kecamatan, Failure.courier_partner_id)):
+        tally.add("failed", _keys(doc_type, kecamatan, partner_id), count, documents)
+        found = tally.reasons.setdefault(reason or "other", {"attempts": 0, "documents": 0})
+        found["attempts"] += count
+        found["documents"] += documents or 0
 
 
 def delivery_report(office: Office, period: Period) -> dict[str, Any]:
-    """The delivery report of one office for one period, in parcels and documents."""
+    """The delivery report of one office for one period, in parcels and documents, from the report facts."""
     tune_for_reports()
     tally = _Tally()
     _registered(office, period, tally)
-    for doc_type, kecamatan, partner_id, count, documents in _handed_over(office, period.start, period.end):
-        tally.add("handed_over", _keys(doc_type, kecamatan, partner_id), count, documents)
-    for action, reason, first, doc_type, kecamatan, partner_id, count, documents in _parcel_events(
-            office, period.start, period.end, tuple(EVENT_ACTIONS)):
-        keys = _keys(doc_type, kecamatan, partner_id)
-        figure = EVENT_ACTIONS[action]
-        tally.add(figure, keys, count, documents)
-        if figure == "delivered":
-            tally.add("delivered_first" if first else "delivered_later", keys, count, documents)
-        elif figure == "failed":
-            found = tally.reasons.setdefault(reason or "other", {"attempts": 0, "documents": 0})
-            found["attempts"] += count
-            found["documents"] += documents or 0
-    _still_out(office, period, tally)
+    _parcel_figures(office, period, tally)
+    _failures(office, period, tally)
     return _shape(office, period, tally)
 
 

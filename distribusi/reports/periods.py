@@ -1,5 +1,5 @@
 """A report's period in the office's zone, and the SQL pieces the reports share: epoch seconds, office-local day
-numbers, working-day waits from a small calendar of closed days, and exact percentiles by rank."""
+numbers, working-day waits from a small calendar of closed days, and exact percentiles."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -8,7 +8,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import Float, Integer, cast, func, literal_column, select, text
+from sqlalchemy import Float, Integer, bindparam, cast, func, literal_column, select, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.elements import Grouping
 
 from distribusi.extensions import db
 from distribusi.models import Office, utcnow
@@ -78,7 +80,7 @@ def _dialect() -> str:
 # For the report's transaction on PostgreSQL: no JIT (compiling costs more than it saves on ~100k-row aggregates),
 # index lookups priced as on SSD (a period's rows lie together, so probing the primary keys of a month's parcels
 # beats hashing all of them), and room to sort and hash a year's waits in memory.
-POSTGRES_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL random_page_cost = 1.1", "SET LOCAL work_mem = '64MB'")
+POSTGRES_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL random_page_cost = 1.1", "SET LOCAL work_mem = '128MB'")
 
 
 def tune_for_reports() -> None:
@@ -92,12 +94,12 @@ def epoch(column):
     """SQL for a stored (naive UTC) time as seconds since 1970."""
     if _dialect() == "sqlite":
         return (func.julianday(column) - EPOCH_JULIAN) * DAY
-    return cast(func.extract("epoch", column), Float)
+    return func.date_part("epoch", column, type_=Float)  # double precision; EXTRACT's numeric costs twice as much per row
 
 
 def day_number(seconds, offset: timedelta):
     """SQL for the office-local day (days since 1970-01-01) of an epoch-seconds expression."""
-    shifted = (seconds + offset.total_seconds()) / DAY
+    shifted = (seconds + offset.total_seconds()) / float(DAY)
     if _dialect() == "sqlite":
         return cast(shifted, Integer)  # truncates; the times are after 1970
     return cast(func.floor(shifted), Integer)
@@ -107,36 +109,64 @@ def _day_index(day: date) -> int:
     return (day - date(1970, 1, 1)).days
 
 
-def closed_calendar(office: Office, first: date, last: date, name: str = "calendar"):
-    """A derived table (dn, cum, closed) over the office-local days first..last: the day number (days since
-    1970-01-01), the closed seconds before that day began (a running total) and 1 when the office is closed.
+class ClosedDays:
+    """The office's closed days over the local days first..last, for working-day waits in SQL (like
+    workdays.working_days_between), from workdays.days_off_between (a few hundred days). The closed seconds before
+    a moment of day d are cum[d] + closed[d] × (moment − start of d): the closed seconds before d began (a running
+    total) and, if d is closed, the part of d gone by. Kept per day as base[d] + closed[d] × moment, with
+    base[d] = cum[d] − closed[d] × (start of d): one multiply-add a moment, exact in double precision."""
 
-    Built from workdays.days_off_between as a VALUES list of integers (a few hundred rows; SQLite and PostgreSQL
-    both name its columns column1..3), joined by hash on the day number."""
-    closed = days_off_between(office, first, last)
-    rows, running, day = [], 0, first
-    while day <= last:
-        is_closed = 1 if day in closed else 0
-        rows.append(f"({_day_index(day)}, {running}, {is_closed})")
-        running += DAY * is_closed
-        day += timedelta(days=1)
-    values = text(f"(VALUES {', '.join(rows)}) AS {name}_values")
-    return select(literal_column("column1").label("dn"), literal_column("column2").label("cum"),
-                  literal_column("column3").label("closed")).select_from(values).subquery(name)
+    def __init__(self, office: Office, first: date, last: date, offset: timedelta) -> None:
+        closed = days_off_between(office, first, last)
+        self.offset, self.first = offset, _day_index(first)
+        self.base, self.closed, running, day = [], [], 0, first
+        while day <= last:
+            is_closed = 1 if day in closed else 0
+            start = _day_index(day) * DAY - offset.total_seconds()
+            self.base.append(running - is_closed * start)
+            self.closed.append(is_closed)
+            running += DAY * is_closed
+            day += timedelta(days=1)
 
+    def working_days(self, statement, start_seconds, end_seconds, name: str, fenced: bool = True):
+        """A select() of (key, value): the statement's `key` column and the working days from start to end (epoch
+        seconds of its rows), the elapsed time less the closed seconds. On PostgreSQL each moment's day indexes two
+        array parameters; fenced, the moments' epoch seconds are computed once in a subquery (OFFSET 0 keeps the
+        planner from copying date_part into every use), which also keeps it from running a UNION's parts in
+        parallel, so a union of waits is better unfenced. Elsewhere the statement outer-joins the calendar (as
+        VALUES) once per moment. A moment outside the calendar counts 0 closed seconds."""
+        if _dialect() == "postgresql":
+            if fenced:
+                moments = statement.add_columns(start_seconds.label("started"), end_seconds.label("ended"))
+                moments = moments.offset(0).subquery(f"{name}_moments")
+                start_seconds, end_seconds = moments.c.started, moments.c.ended
+                statement = select(moments.c.key)
+            base = Grouping(bindparam(f"{name}_base", self.base, type_=postgresql.ARRAY(Float)))
+            closed = Grouping(bindparam(f"{name}_closed", self.closed, type_=postgresql.ARRAY(Integer)))
+            before = [self._before(moment, base[position], closed[position]) for moment, position in
+                      ((moment, day_number(moment, self.offset) - (self.first - 1))
+                       for moment in (start_seconds, end_seconds))]
+        else:
+            before = []
+            for moment, suffix in ((start_seconds, "start"), (end_seconds, "end")):
+                calendar = self._values(f"{name}_{suffix}")
+                statement = statement.outerjoin(calendar, calendar.c.dn == day_number(moment, self.offset))
+                before.append(self._before(moment, calendar.c.base, calendar.c.closed))
+        return statement.add_columns((((end_seconds - start_seconds) - (before[1] - before[0])) / DAY).label("value"))
 
-def working_days(start_seconds, end_seconds, start_calendar, end_calendar, offset: timedelta):
-    """SQL for the working days from start to end (epoch seconds): the elapsed time less the closed days' seconds,
-    like workdays.working_days_between; each calendar outer-joined on its moment's day number."""
-    closed = closed_before(end_seconds, end_calendar, offset) - closed_before(start_seconds, start_calendar, offset)
-    return ((end_seconds - start_seconds) - closed) / DAY
+    @staticmethod
+    def _before(seconds, base, closed):
+        """SQL: the closed seconds from the calendar's first day to the moment (0 outside the calendar)."""
+        return func.coalesce(base + closed * seconds, 0)
 
-
-def closed_before(seconds, calendar, offset: timedelta):
-    """SQL for the closed seconds from the calendar's first day to the moment (epoch seconds); the calendar must
-    be outer-joined on calendar.c.dn == day_number(seconds, offset). A moment before the calendar counts 0."""
-    day_start = calendar.c.dn * float(DAY) - offset.total_seconds()
-    return func.coalesce(calendar.c.cum + calendar.c.closed * (seconds - day_start), 0)
+    def _values(self, name: str):
+        """The calendar as a derived table (dn, base, closed) of VALUES (SQLite and PostgreSQL name them
+        column1..3)."""
+        rows = ", ".join(f"({self.first + index}, {base!r}, {closed})"
+                         for index, (base, closed) in enumerate(zip(self.base, self.closed, strict=True)))
+        values = text(f"(VALUES {rows}) AS {name}_values")
+        return select(literal_column("column1").label("dn"), literal_column("column2").label("base"),
+                      literal_column("column3").label("closed")).select_from(values).subquery(name)
 
 
 @dataclass
@@ -149,9 +179,15 @@ class Percentiles:
 
 
 def percentiles(values_subquery, key_column: str = "key", value_column: str = "value") -> dict[Any, Percentiles]:
-    """Median and p90 per key of a subquery (key, value), exactly, in SQL: rank the values per key with window
-    functions and fetch only the (at most four) rows around each percentile's rank; interpolate those in Python."""
+    """Median and p90 per key of a subquery (key, value), exactly, in SQL: PostgreSQL's percentile_cont (one sort
+    per key for both); elsewhere, rank the values per key with window functions and fetch only the (at most four)
+    rows around each percentile's rank, interpolated in Python by the same rule."""
     key, value = values_subquery.c[key_column], values_subquery.c[value_column]
+    if _dialect() == "postgresql":
+        found = db.session.execute(  # both skip NULL values; a WHERE would compute each value twice
+            select(key, func.count(value), func.percentile_cont(postgresql.array([0.5, 0.9]))
+                   .within_group(value).label("found")).group_by(key)).all()
+        return {row_key: Percentiles(count, *values) for row_key, count, values in found if count}
     ranked = select(key.label("key"), value.label("value"),
                     func.row_number().over(partition_by=key, order_by=value).label("rn"),
                     func.count().over(partition_by=key).label("n")).where(value.is_not(None)).subquery("ranked")

@@ -1,5 +1,6 @@
 """Time per step of the flow against its standard: from the custody log, the median and 90th-percentile wait of
-each step that ended in the period, in minutes (clock time) or in working days, as the step's standard is set."""
+each step that ended in the period, in minutes (clock time) or in working days, as the step's standard is set; the
+parcel steps from the report facts (reports.facts)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,11 +11,10 @@ from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
 from distribusi.custody import CustodyEvent
-from distribusi.handover.models import Handover
 from distribusi.models import Office
-from distribusi.recap.models import Parcel
+from distribusi.reports.facts import ParcelFact
 from distribusi.reports.periods import (
-    LOOKBACK_DAYS, Period, closed_calendar, day_number, epoch, percentiles, tune_for_reports, working_days,
+    LOOKBACK_DAYS, ClosedDays, Period, epoch, percentiles, tune_for_reports,
 )
 
 MINUTES, WORKING_DAYS = "minutes", "working_days"
@@ -67,26 +67,42 @@ def standards(office: Office) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _pairs(office: Office, period: Period, step: FlowStep):
-    """(start seconds, end seconds) of every subject whose step ended in the period: its first start event and
-    its first end event in the period, one row per subject."""
+# where the report facts keep a step's start or end: a parcel's handover, acceptance and delivery
+FACT_TIMES = {("handover", ""): "handed_over_at", ("parcel", "accept"): "accepted_at",
+              ("parcel", "delivered"): "delivered_at"}
+
+
+def _fact_pairs(office: Office, period: Period, step: FlowStep):
+    """(started, ended) of each parcel whose step ended in the period, from its facts (one row per parcel)."""
+    started, ended = ParcelFact.__table__.c[FACT_TIMES[step.start]], ParcelFact.__table__.c[FACT_TIMES[step.end]]
+    conditions = [ParcelFact.office_id == office.id, ended >= period.start, ended < period.end, started.is_not(None)]
+    if step.start[0] != "handover":  # as _log_pairs: a start event within the look-back, not after the end
+        conditions += [started >= period.start - timedelta(days=LOOKBACK_DAYS), started <= ended]
+    return (select(ParcelFact.parcel_id.label("subject"), started.label("started"), ended.label("ended"))
+            .where(*conditions).subquery(f"pairs_{step.key}"))
+
+
+def _log_pairs(office: Office, period: Period, step: FlowStep):
+    """(start, end) of every subject whose step ended in the period, from the custody log: its first start event
+    (within the look-back) and its first end event in the period, one row per subject."""
     end = aliased(CustodyEvent, name=f"end_{step.key}")
-    conditions = [end.office_id == office.id, end.subject_type == step.end[0], end.action == step.end[1],
-                  end.recorded_at >= period.start, end.recorded_at < period.end]
-    if step.start[0] == "handover":
-        statement = (select(end.subject_id.label("subject"), func.min(Handover.handed_over_at).label("started"),
-                            func.min(end.recorded_at).label("ended"))
-                     .join(Parcel, Parcel.id == end.subject_id)
-                     .join(Handover, Handover.recap_id == Parcel.recap_id))
-    else:
-        start = aliased(CustodyEvent, name=f"start_{step.key}")
-        statement = (select(end.subject_id.label("subject"), func.min(start.recorded_at).label("started"),
-                            func.min(end.recorded_at).label("ended"))
-                     .join(start, and_(start.subject_type == step.start[0], start.subject_id == end.subject_id,
-                                       start.action == step.start[1], start.office_id == office.id,
-                                       start.recorded_at >= period.start - timedelta(days=LOOKBACK_DAYS),
-                                       start.recorded_at <= end.recorded_at)))
-    return statement.where(*conditions).group_by(end.subject_id).subquery(f"pairs_{step.key}")
+    start = aliased(CustodyEvent, name=f"start_{step.key}")
+    return (select(end.subject_id.label("subject"), func.min(start.recorded_at).label("started"),
+                   func.min(end.recorded_at).label("ended"))
+            .join(start, and_(start.subject_type == step.start[0], start.subject_id == end.subject_id,
+                              start.action == step.start[1], start.office_id == office.id,
+                              start.recorded_at >= period.start - timedelta(days=LOOKBACK_DAYS),
+                              start.recorded_at <= end.recorded_at))
+            .where(end.office_id == office.id, end.subject_type == step.end[0], end.action == step.end[1],
+                   end.recorded_at >= period.start, end.recorded_at < period.end)
+            .group_by(end.subject_id).subquery(f"pairs_{step.key}"))
+
+
+def _pairs(office: Office, period: Period, step: FlowStep):
+    """The step's (subject, started, ended): from the parcel facts for the parcel steps, else from the log."""
+    if step.start in FACT_TIMES and step.end in FACT_TIMES:
+        return _fact_pairs(office, period, step)
+    return _log_pairs(office, period, step)
 
 
 def step_times(office: Office, period: Period) -> dict[str, Any]:
@@ -94,18 +110,14 @@ def step_times(office: Office, period: Period) -> dict[str, Any]:
     pass the standard; every step's waits ranked in one statement."""
     tune_for_reports()
     limits = standards(office)
-    first = period.first - timedelta(days=LOOKBACK_DAYS)
+    calendar = ClosedDays(office, period.first - timedelta(days=LOOKBACK_DAYS), period.last, period.offset)
     parts = []
     for step in FLOW_STEPS:
         pairs = _pairs(office, period, step)
         started, ended = epoch(pairs.c.started), epoch(pairs.c.ended)
         if limits[step.key]["unit"] == WORKING_DAYS:
-            start_days = closed_calendar(office, first, period.last, f"{step.key}_start_days")
-            end_days = closed_calendar(office, first, period.last, f"{step.key}_end_days")
-            value = working_days(started, ended, start_days, end_days, period.offset)
-            part = (select(literal(step.key).label("key"), value.label("value")).select_from(pairs)
-                    .outerjoin(start_days, start_days.c.dn == day_number(started, period.offset))
-                    .outerjoin(end_days, end_days.c.dn == day_number(ended, period.offset)))
+            part = calendar.working_days(select(literal(step.key).label("key")).select_from(pairs), started, ended,
+                                         f"{step.key}_days", fenced=False)  # the union's parts run in parallel
         else:
             part = select(literal(step.key).label("key"), ((ended - started) / 60.0).label("value"))
         parts.append(part)
