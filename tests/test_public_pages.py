@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from flow import signed_recap
-from test_tracking import TRACK, crew, parcel_in  # noqa: F401  (fixtures, imported for pytest)
+from test_tracking import TRACK, parcel_in  # noqa: F401  (a fixture, imported for pytest)
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
           "November", "Desember")
