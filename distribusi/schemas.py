@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 MESSAGES = {
     fields.Field: {
@@ -166,6 +166,18 @@ class PageQuery(BaseSchema):
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class DateRangeQuery(BaseSchema):
+    """`from` and `to` (YYYY-MM-DD), whole days in the office's zone, both ends included; the end not before the start."""
+
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+
+    @validates_schema
+    def _in_order(self, data: dict, **_kwargs) -> None:
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ValidationError("Tanggal akhir tidak boleh sebelum tanggal awal.", "to")
 
 
 class PageOut(BaseSchema):

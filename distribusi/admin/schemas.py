@@ -1,11 +1,11 @@
 """Schemas of users, courier partners and office settings."""
-from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates
 
 from distribusi.admin.models import AUDIT_ACTION_LABELS, AuditAction, AuditVia
 from distribusi.auth.models import Role
 from distribusi.intake.models import DEFAULT_DOC_TYPES
 from distribusi.letters.numbers import DEFAULT_FORMAT, format_problem
-from distribusi.schemas import BaseSchema, Id, PageOut, PageQuery, UtcDateTime, text
+from distribusi.schemas import BaseSchema, DateRangeQuery, Id, PageOut, PageQuery, UtcDateTime, text
 from distribusi.zones import DEFAULT_ZONE, ZONE_NAMES
 
 MAX_WAIT_MINUTES = 60 * 24 * 365
@@ -189,17 +189,10 @@ class OfficeOut(BaseSchema):
     settings = fields.Dict()
 
 
-class AuditQuery(PageQuery):
+class AuditQuery(PageQuery, DateRangeQuery):
     """Filters of the audit list: one action, and a range of whole days in the office's time zone."""
 
     action = fields.String(validate=validate.OneOf([a.value for a in AuditAction]))
-    date_from = fields.Date(data_key="from")
-    date_to = fields.Date(data_key="to")
-
-    @validates_schema
-    def _range(self, data: dict, **_kwargs) -> None:
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise ValidationError("Tanggal akhir tidak boleh sebelum tanggal awal.", "to")
 
 
 class AuditActorOut(BaseSchema):

@@ -6,7 +6,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from distribusi.complaints.models import (CATEGORY_LABELS, CHANNEL_LABELS, LEVEL_LABELS, ROUTE_LABELS, STATUS_LABELS,
                                           Category, Channel, ComplaintStatus, Level, Route)
 from distribusi.intake import validators
-from distribusi.schemas import BaseSchema, Id, PageOut, PageQuery, Text, UtcDateTime
+from distribusi.schemas import BaseSchema, DateRangeQuery, Id, PageOut, PageQuery, Text, UtcDateTime
 from distribusi.workflow import label
 
 
@@ -55,19 +55,16 @@ class ComplaintQuery(PageQuery):
     q = Text(100)
 
 
-class PeriodQuery(BaseSchema):
-    """A period of whole days in the office's zone; both ends included."""
+class PeriodQuery(DateRangeQuery):
+    """A period of whole days in the office's zone, both ends given; at most a year."""
 
     date_from = fields.Date(required=True, data_key="from")
     date_to = fields.Date(required=True, data_key="to")
 
     @validates_schema
-    def _range(self, data: dict, **_kwargs) -> None:
-        if data.get("date_from") and data.get("date_to"):
-            if data["date_from"] > data["date_to"]:
-                raise ValidationError("Tanggal akhir tidak boleh sebelum tanggal awal.", "to")
-            if (data["date_to"] - data["date_from"]).days > 366:
-                raise ValidationError("Periode paling panjang satu tahun.", "to")
+    def _at_most_a_year(self, data: dict, **_kwargs) -> None:
+        if data.get("date_from") and data.get("date_to") and (data["date_to"] - data["date_from"]).days > 366:
+            raise ValidationError("Periode paling panjang satu tahun.", "to")
 
 
 class LinkedParcelOut(BaseSchema):
