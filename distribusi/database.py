@@ -96,7 +96,8 @@ class PreparedRead:
 
     def _compile(self, dialect: Dialect):
         compiled = self.statement.compile(dialect=dialect)
-        binders = {name: process for name, process in compiled._bind_processors.items() if process is not None}
+        binders = {name: process for bind, name in compiled.bind_names.items()
+                   if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
         fixed = {name: binders[name](value) if name in binders else value
                  for name, value in compiled.params.items() if value is not None}  # e.g. a JSON path on SQLite
         given_binders = [(name, process) for name, process in binders.items() if name not in fixed]
@@ -117,7 +118,7 @@ class PreparedRead:
             parameters = bound
         processors = []
         for index, column in enumerate(self.statement.selected_columns):
-            process = column.type._cached_result_processor(dialect, None)
+            process = column.type.dialect_impl(dialect).result_processor(dialect, None)
             if process is not None:
                 processors.append((index, process))
         found = self._compiled[dialect.name] = (compiled.string, parameters, processors)

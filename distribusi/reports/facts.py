@@ -142,7 +142,8 @@ def add_facts(parcel_ids) -> None:
 
 
 def rebuild_facts() -> int:
-    """Replace every fact with what the log and the parcels say now (in the caller's transaction); the parcels."""
+    """Replace every fact with what the log and the parcels say now (in the caller's transaction); returns how many
+    parcels have facts."""
     db.session.execute(delete(FailureFact.__table__))
     db.session.execute(delete(ParcelFact.__table__))
     add_facts(None)
